@@ -62,3 +62,7 @@ INT_COLUMNS: tuple[str, ...] = STOCK_COLUMNS + (
 
 BOUNDARY_COLUMNS: tuple[str, ...] = ("city", "district", "district_en", "adcode")
 POPULATION_COLUMNS: tuple[str, ...] = ("cell_id", "city", "district", "lon", "lat", "cell_m", "pop")
+
+#: Opening hours: "24h" (or empty = always open) or one window "HH:MM-HH:MM" (may cross midnight).
+HOURS_PATTERN = r"^(24h|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)$"
+PLACEMENTS: tuple[str, ...] = ("indoor", "outdoor")

@@ -1,0 +1,37 @@
+"""Entry point: shared sidebar (city, language, basemap), session defaults and page navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.settings import SETTINGS
+from ui import common
+from ui import map as maps
+from ui.i18n import LANG_LABELS, LANGS, t
+
+st.set_page_config(page_title="红十字应急资源地图 · Red Cross resources", page_icon="🚑",
+                   layout="wide")
+common.init_session()
+lang = common.lang()
+
+with st.sidebar:
+    st.markdown(f"### {t('app_title', lang)}")
+    st.caption(t("app_subtitle", lang))
+    st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
+             format_func=LANG_LABELS.__getitem__)
+    lang = common.lang()
+    st.selectbox(t("sidebar_city", lang), common.CITY_KEYS, key="city",
+                 format_func=lambda c: t(f"city_{c}", lang))
+    choices = list(maps.basemaps(SETTINGS.tianditu_key))
+    if st.session_state.get("basemap") not in choices:
+        st.session_state["basemap"] = "none"
+    st.selectbox(t("basemap", lang), choices, key="basemap",
+                 format_func=lambda b: t(f"basemap_{b}", lang))
+    if common.default_basemap() == "none" and SETTINGS.basemap == "auto":
+        st.caption(t("basemap_offline_note", lang))
+
+pages = [
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", default=True,
+            url_path="overview"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,690 @@
+"""Nearest usable resources per kind: a KD-tree index in a metric CRS, filtered per query."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+from scipy.spatial import cKDTree
+
+from geo.crs import metric_crs_for
+from geo.errors import ValidationError
+from geo.schema import KINDS
+from geo.settings import SETTINGS, Settings
+from geo.usable import Usability, local_time
+
+#: Output columns and their dtypes (also the dtypes of an empty result).
+OUTPUT_DTYPES: dict[str, str] = {
+    "origin": "int64",
+    "kind": "str",
+    "rank": "int64",
+    "resource_id": "str",
+    "name": "str",
+    "distance_m": "float64",
+    "mode": "str",
+    "travel_min": "float64",
+    "method": "str",
+    "lon": "float64",
+    "lat": "float64",
+}
+OUTPUT_COLUMNS: tuple[str, ...] = tuple(OUTPUT_DTYPES)
+
+#: Below this fraction of usable rows in a kind, a filtered sub-tree (LRU-cached) is queried
+#: instead of over-querying the full tree and masking.
+SUBTREE_BELOW_FRACTION = 0.5
+#: Filtered sub-trees kept per index (one per distinct usability mask).
+SUBTREE_CACHE_SIZE = 8
+#: Indexes kept by :func:`nearest` for GeoDataFrames passed directly.
+INDEX_CACHE_SIZE = 4
+#: Origins per batch from which cKDTree queries use all CPU cores.
+PARALLEL_FROM_ORIGINS = 4096
+#: Mean Earth radius used in the transverse-Mercator scale-factor correction (metres).
+_EARTH_RADIUS_M = 6_371_000.0
+#: Upper-bound slack so a projected (grid) distance never hides a point within max_distance_m.
+_GRID_SLACK = 1.002
+_FINGERPRINT_ROWS = 32
+_SPECIALTY_SPLIT = re.compile(r"[;,|/\s]+")
+
+
+def travel_mode(kind: str) -> str:
+    """Return ``"walk"`` for AEDs (a bystander fetches it) and ``"drive"`` for every other kind."""
+    return "walk" if kind == "aed" else "drive"
+
+
+def straight_line_minutes(distance_m: np.ndarray, kind: str,
+                          settings: Settings = SETTINGS) -> np.ndarray:
+    """Estimate travel minutes from straight-line metres: distance x circuity / speed (+ turnout).
+
+    Parameters
+    ----------
+    distance_m : numpy.ndarray
+        Straight-line distances in metres.
+    kind : str
+        Resource kind; AEDs walk, the rest drive, rescue teams add ``team_turnout_min``.
+    settings : Settings, optional
+        Speeds, circuity factors and turnout time.
+
+    Returns
+    -------
+    numpy.ndarray of float64
+    """
+    if travel_mode(kind) == "walk":
+        minutes = distance_m * settings.walk_circuity / (settings.walk_speed_kmh * 1000.0 / 60.0)
+    else:
+        minutes = distance_m * settings.drive_circuity / (settings.drive_speed_kmh * 1000.0 / 60.0)
+    if kind == "rescue_team":
+        minutes = minutes + settings.team_turnout_min
+    return np.asarray(minutes, dtype="float64")
+
+
+def empty_result() -> pd.DataFrame:
+    """Return an empty result table with the full column set and dtypes."""
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in OUTPUT_DTYPES.items()})
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def check_k(k: Any) -> int:
+    """Return ``k`` as int, or raise ValidationError unless it is an integer >= 1."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        msg = f"k must be an integer >= 1, got {k!r}"
+        raise ValidationError(msg)
+    if k < 1:
+        msg = f"k must be >= 1, got {k}"
+        raise ValidationError(msg)
+    return int(k)
+
+
+def check_max_distance(max_distance_m: Any) -> float | None:
+    """Return ``max_distance_m`` as float (or None), or raise unless it is finite and > 0."""
+    if max_distance_m is None:
+        return None
+    try:
+        value = float(max_distance_m)
+    except (TypeError, ValueError) as exc:
+        msg = f"max_distance_m must be a number of metres > 0, got {max_distance_m!r}"
+        raise ValidationError(msg) from exc
+    if not math.isfinite(value) or value <= 0:
+        msg = f"max_distance_m must be finite and > 0, got {max_distance_m!r}"
+        raise ValidationError(msg)
+    return value
+
+
+def _check_lonlat(lon: np.ndarray, lat: np.ndarray, what: str) -> None:
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lon) <= 180.0) & (np.abs(lat) <= 90.0))
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        first = int(pos[0])
+        msg = (f"{what} must be finite WGS84 lon/lat (lon in [-180, 180], lat in [-90, 90]); "
+               f"{pos.size} bad, first at position {first}: ({lon[first]}, {lat[first]})")
+        raise ValidationError(msg)
+
+
+def _points_lonlat(geoms: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
+    arr = np.asarray(geoms)
+    if arr.size:
+        not_point = (shapely.get_type_id(arr) != 0) | shapely.is_empty(arr)
+        if not_point.any():
+            first = int(np.flatnonzero(not_point)[0])
+            msg = f"{what} must be non-empty Points; position {first} is {arr[first]!r}"
+            raise ValidationError(msg)
+    return shapely.get_x(arr).astype("float64"), shapely.get_y(arr).astype("float64")
+
+
+def origins_lonlat(origins: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return WGS84 (lon, lat) float arrays for origins given in any accepted form.
+
+    Parameters
+    ----------
+    origins : GeoDataFrame, GeoSeries, shapely Point, sequence of (lon, lat) or (n, 2) array
+        Frames in another CRS are reprojected; frames without a CRS are taken as WGS84. A single
+        ``(lon, lat)`` pair is one origin.
+
+    Returns
+    -------
+    lon, lat : numpy.ndarray of float64
+
+    Raises
+    ------
+    ValidationError
+        If the shape is wrong, a geometry is not a point, or a coordinate is not finite WGS84.
+    """
+    if isinstance(origins, (gpd.GeoDataFrame, gpd.GeoSeries)):
+        frame = origins
+        if frame.crs is not None and not CRS(frame.crs).equals(CRS("EPSG:4326")):
+            frame = frame.to_crs("EPSG:4326")
+        geoms = frame.geometry.values if isinstance(frame, gpd.GeoDataFrame) else frame.values
+        lon, lat = _points_lonlat(geoms, "origins")
+    elif isinstance(origins, shapely.Geometry):
+        lon, lat = _points_lonlat(np.array([origins], dtype=object), "origins")
+    else:
+        try:
+            arr = np.asarray(origins, dtype="float64")
+        except (TypeError, ValueError) as exc:
+            msg = f"origins must be points or (lon, lat) pairs, got {type(origins).__name__}"
+            raise ValidationError(msg) from exc
+        if arr.size == 0:
+            arr = arr.reshape(0, 2)
+        elif arr.ndim == 1 and arr.shape[0] == 2:
+            arr = arr.reshape(1, 2)
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            msg = f"origins must be (lon, lat) pairs of shape (n, 2), got shape {arr.shape}"
+            raise ValidationError(msg)
+        lon, lat = arr[:, 0].copy(), arr[:, 1].copy()
+    _check_lonlat(lon, lat, "origins")
+    return lon, lat
+
+
+def _check_kinds(kinds: Any, present: tuple[str, ...]) -> tuple[str, ...]:
+    if kinds is None:
+        return present
+    wanted = (kinds,) if isinstance(kinds, str) else tuple(kinds)
+    unknown = [k for k in wanted if k not in present and k not in KINDS]
+    if unknown:
+        msg = f"unknown kind(s) {unknown}; expected some of {sorted(set(KINDS) | set(present))}"
+        raise ValidationError(msg)
+    return tuple(dict.fromkeys(wanted))
+
+
+def _check_specialty(specialty: Any) -> tuple[str, ...] | None:
+    if specialty is None:
+        return None
+    values = (specialty,) if isinstance(specialty, str) else tuple(specialty)
+    if not values or not all(isinstance(v, str) and v.strip() for v in values):
+        msg = f"specialty must be a non-empty string or list of strings, got {specialty!r}"
+        raise ValidationError(msg)
+    return tuple(v.strip().lower() for v in values)
+
+
+# --------------------------------------------------------------------------- the index
+
+
+def _tm_scale_params(crs: CRS) -> tuple[float, float] | None:
+    """(k0, false easting) of a transverse-Mercator CRS, else None (no scale correction)."""
+    op = crs.coordinate_operation
+    if op is None or "transverse mercator" not in op.method_name.lower():
+        return None
+    params = {p.name.lower(): p.value for p in op.params}
+    k0 = params.get("scale factor at natural origin")
+    false_easting = params.get("false easting")
+    if k0 is None or false_easting is None:
+        return None
+    return float(k0), float(false_easting)
+
+
+@dataclass
+class _KindIndex:
+    """One kind's KD-tree plus the arrays needed to filter and rank its rows."""
+
+    kind: str
+    positions: np.ndarray  # row positions in the index's resource arrays
+    tree: cKDTree
+    usability: Usability
+    id_rank: np.ndarray  # tie-break key (rank of resource_id among all rows)
+    specialty_masks: dict[str, np.ndarray]
+
+
+class ResourceIndex:
+    """Nearest-resource index, built once per resource table and queried many times.
+
+    The resources are projected once to a metric CRS (:func:`geo.crs.metric_crs_for`), one
+    :class:`scipy.spatial.cKDTree` is built per kind, and status/hours/expiry are parsed once
+    (:class:`geo.usable.Usability`). A query then costs a few vectorised comparisons for the
+    usability mask plus KD-tree lookups:
+
+    * when at least ``SUBTREE_BELOW_FRACTION`` of a kind is usable, the full tree is asked for
+      more candidates than ``k`` and unusable ones are masked out, doubling the candidate count
+      only for origins still short of ``k`` usable hits (or with a possible tie at rank ``k``);
+    * when fewer are usable (e.g. at night, most AEDs locked away), a tree over the usable rows
+      is built once per distinct mask and kept in a small LRU keyed by the mask's hash.
+
+    Parameters
+    ----------
+    resources : geopandas.GeoDataFrame
+        Point geometry (any CRS; reprojected to WGS84 for output lon/lat) and columns ``id``,
+        ``kind``, ``status``; optional ``name``, ``hours``, ``pads_expiry``,
+        ``battery_expiry``, ``specialty``.
+    metric_crs : str, optional
+        Metric CRS for distances; default :func:`geo.crs.metric_crs_for` of the resources.
+    settings : Settings, optional
+        Speeds, circuity and turnout used for ``travel_min``.
+
+    Attributes
+    ----------
+    tree_builds : int
+        Class-wide count of KD-trees built (tests use it to prove queries do not rebuild).
+    """
+
+    tree_builds: int = 0
+
+    def __init__(self, resources: gpd.GeoDataFrame, *, metric_crs: str | None = None,
+                 settings: Settings = SETTINGS) -> None:
+        if not isinstance(resources, gpd.GeoDataFrame):
+            msg = f"resources must be a GeoDataFrame, got {type(resources).__name__}"
+            raise ValidationError(msg)
+        missing = [c for c in ("id", "kind", "status") if c not in resources.columns]
+        if missing:
+            msg = f"resources is missing column(s) {missing}"
+            raise ValidationError(msg)
+        if resources.crs is None:
+            msg = "resources has no CRS; set it (WGS84 lon/lat is EPSG:4326) before indexing"
+            raise ValidationError(msg)
+        frame = resources
+        if not CRS(frame.crs).equals(CRS("EPSG:4326")):
+            frame = frame.to_crs("EPSG:4326")
+        self.settings = settings
+        self.n = len(frame)
+        self.lon, self.lat = _points_lonlat(frame.geometry.values, "resource geometries")
+        _check_lonlat(self.lon, self.lat, "resource geometries")
+        self.metric_crs = metric_crs or metric_crs_for(frame)
+        self._crs = CRS(self.metric_crs)
+        self._to_metric = Transformer.from_crs("EPSG:4326", self._crs, always_xy=True)
+        x, y = self._to_metric.transform(self.lon, self.lat)
+        self.xy = np.column_stack([np.asarray(x, "float64"), np.asarray(y, "float64")])
+        self._scale = _tm_scale_params(self._crs)
+        self.usability = Usability.from_frame(frame)
+
+        ids = frame["id"].astype(str).to_numpy(dtype=object)
+        self.ids = pd.array(ids, dtype="str")
+        names = (frame["name"].astype(object).where(frame["name"].notna(), "").astype(str)
+                 if "name" in frame.columns else pd.Series([""] * self.n, dtype=object))
+        self.names = pd.array(names.to_numpy(dtype=object), dtype="str")
+        id_rank = np.empty(self.n, dtype=np.int64)
+        id_rank[np.argsort(ids.astype(str), kind="stable")] = np.arange(self.n)
+        self.id_rank = id_rank
+        kind_values = frame["kind"].astype(str).to_numpy(dtype=object)
+        present = set(kind_values.tolist())
+        self.kinds: tuple[str, ...] = tuple(k for k in KINDS if k in present) + tuple(
+            sorted(present - set(KINDS)))
+        specialty = (frame["specialty"].to_numpy(dtype=object)
+                     if "specialty" in frame.columns else None)
+
+        self._by_kind: dict[str, _KindIndex] = {}
+        for kind in self.kinds:
+            positions = np.flatnonzero(kind_values == kind)
+            masks: dict[str, np.ndarray] = {}
+            if specialty is not None:
+                for j, value in enumerate(specialty[positions]):
+                    if isinstance(value, str):
+                        for token in _SPECIALTY_SPLIT.split(value.strip().lower()):
+                            if token:
+                                masks.setdefault(token, np.zeros(positions.size, bool))[j] = True
+            self._by_kind[kind] = _KindIndex(
+                kind, positions, self._build_tree(self.xy[positions]),
+                self.usability.subset(positions), id_rank[positions], masks)
+        self._subtrees: OrderedDict[tuple, tuple[cKDTree, np.ndarray]] = OrderedDict()
+        self._kind_names = pd.array(np.array(self.kinds, dtype=object), dtype="str")
+        self._mode_names = pd.array(np.array(["walk", "drive"], dtype=object), dtype="str")
+
+    # ----------------------------------------------------------------------- helpers
+
+    @classmethod
+    def _build_tree(cls, xy: np.ndarray) -> cKDTree:
+        cls.tree_builds += 1
+        return cKDTree(xy)
+
+    def __len__(self) -> int:
+        """Return the number of indexed resources."""
+        return self.n
+
+    def __repr__(self) -> str:
+        """Short description: size, kinds and CRS."""
+        return f"ResourceIndex(n={self.n}, kinds={list(self.kinds)}, crs={self.metric_crs!r})"
+
+    def project(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Project WGS84 lon/lat arrays to the index's metric CRS; returns an (n, 2) array."""
+        x, y = self._to_metric.transform(lon, lat)
+        return np.column_stack([np.asarray(x, "float64"), np.asarray(y, "float64")])
+
+    def true_distance(self, xy_a: np.ndarray, xy_b: np.ndarray) -> np.ndarray:
+        """Ground distance (m) between projected points: grid distance / mean TM scale factor.
+
+        Grid distances in a transverse-Mercator CRS are too long by the point scale factor
+        ``k = k0 (1 + x^2 / (2 k0^2 R^2))`` (``x`` = easting offset from the central meridian);
+        averaging ``k`` exactly along the segment brings distances within ~1e-5 of geodesic
+        (uncorrected EPSG:4549 is within 0.14 % over Jiangsu). Other CRSs are not corrected.
+        """
+        grid = np.hypot(xy_a[..., 0] - xy_b[..., 0], xy_a[..., 1] - xy_b[..., 1])
+        if self._scale is None:
+            return grid
+        k0, false_easting = self._scale
+        xa = xy_a[..., 0] - false_easting
+        xb = xy_b[..., 0] - false_easting
+        mean_k = k0 * (1.0 + (xa * xa + xa * xb + xb * xb) / (6.0 * (k0 * _EARTH_RADIUS_M) ** 2))
+        return grid / mean_k
+
+    def _subtree(self, entry: _KindIndex, mask: np.ndarray) -> tuple[cKDTree, np.ndarray]:
+        """Tree over ``entry``'s rows where ``mask`` is True, cached by the mask's hash."""
+        digest = hashlib.blake2b(np.packbits(mask).tobytes(), digest_size=16).digest()
+        key = (entry.kind, int(mask.size), digest)
+        hit = self._subtrees.get(key)
+        if hit is not None:
+            self._subtrees.move_to_end(key)
+            return hit
+        local = np.flatnonzero(mask)
+        built = (self._build_tree(self.xy[entry.positions[local]]), local)
+        self._subtrees[key] = built
+        while len(self._subtrees) > SUBTREE_CACHE_SIZE:
+            self._subtrees.popitem(last=False)
+        return built
+
+    def _kind_mask(self, entry: _KindIndex, at: Any, usable_only: bool,
+                   specialty: tuple[str, ...] | None) -> np.ndarray | None:
+        """Boolean mask over the kind's rows, or None when every row qualifies."""
+        mask = entry.usability.mask(at) if usable_only else None
+        if specialty is not None and entry.kind == "rescue_team":
+            spec = np.zeros(entry.positions.size, bool)
+            for token in specialty:
+                if token in entry.specialty_masks:
+                    spec |= entry.specialty_masks[token]
+            mask = spec if mask is None else mask & spec
+        if mask is not None and mask.all():
+            return None
+        return mask
+
+    def _query_kind(self, entry: _KindIndex, oxy: np.ndarray, k: int, upper_m: float,
+                    mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Find the k nearest qualifying rows of one kind for every origin.
+
+        Returns
+        -------
+        dist_m, pos : (m, k) arrays
+            Grid distance (inf where missing) and row positions in the index (-1 where missing),
+            each row sorted by distance then resource id.
+        """
+        m = oxy.shape[0]
+        tree, local = entry.tree, None
+        frac = 1.0
+        if mask is not None:
+            frac = float(np.count_nonzero(mask)) / mask.size
+            if frac == 0.0:
+                return np.full((m, k), np.inf), np.full((m, k), -1, np.int64)
+            if frac < SUBTREE_BELOW_FRACTION:
+                tree, local = self._subtree(entry, mask)
+                mask = None
+                frac = 1.0
+        n_tree = tree.n
+        id_rank = entry.id_rank if local is None else entry.id_rank[local]
+        out_d = np.full((m, k), np.inf)
+        out_i = np.full((m, k), -1, np.int64)
+        pending = np.arange(m)
+        # k + 1 candidates so a tie at rank k is seen; more when some rows will be masked out.
+        k_query = min(n_tree, math.ceil((k + 1) / frac) + (0 if mask is None else 2))
+        while pending.size:
+            workers = -1 if pending.size >= PARALLEL_FROM_ORIGINS else 1
+            d, i = tree.query(oxy[pending], k=k_query, distance_upper_bound=upper_m,
+                              workers=workers)
+            d = d.reshape(pending.size, k_query)
+            i = i.reshape(pending.size, k_query)
+            found = np.isfinite(d)
+            i_safe = np.where(found, i, 0)
+            ok = found if mask is None else found & mask[i_safe]
+            d_ok = np.where(ok, d, np.inf)
+            order = np.argsort(id_rank[i_safe], axis=1, kind="stable")
+            order = np.take_along_axis(
+                order, np.argsort(np.take_along_axis(d_ok, order, 1), axis=1, kind="stable"), 1)
+            take = min(k, k_query)
+            top = order[:, :take]
+            top_d = np.take_along_axis(d_ok, top, 1)
+            top_i = np.take_along_axis(i_safe, top, 1)
+            kth_d = top_d[:, k - 1] if take == k else np.full(pending.size, np.inf)
+            exhausted = (k_query >= n_tree) | ~found[:, -1]
+            done = exhausted | (d[:, -1] > kth_d)
+            rows = pending[done]
+            out_d[rows, :take] = top_d[done]
+            out_i[rows, :take] = np.where(np.isfinite(top_d[done]), top_i[done], -1)
+            pending = pending[~done]
+            k_query = min(n_tree, k_query * 2)
+        valid = out_i >= 0
+        local_pos = np.where(valid, out_i, 0)
+        if local is not None:
+            local_pos = local[local_pos]
+        pos = np.where(valid, entry.positions[local_pos], -1)
+        return out_d, pos
+
+    # ----------------------------------------------------------------------- public
+
+    def query(self, origins: Any, k: int = 1, kinds: Any = None,
+              max_distance_m: float | None = None, at: Any = None, usable_only: bool = True,
+              specialty: str | Iterable[str] | None = None) -> pd.DataFrame:
+        """Return the ``k`` nearest qualifying resources of each kind for every origin.
+
+        Parameters
+        ----------
+        origins : GeoDataFrame, GeoSeries, Point, sequence of (lon, lat) or (n, 2) array
+            WGS84 points (frames in another CRS are reprojected).
+        k : int, default 1
+            Results per origin and kind (>= 1).
+        kinds : str or sequence of str, optional
+            Kinds to search; default every kind present, in schema order.
+        max_distance_m : float, optional
+            Only resources within this straight-line distance (metres, > 0).
+        at : datetime, date or ISO string, optional
+            With ``usable_only``: also require open at that time and pads/battery not expired.
+        usable_only : bool, default True
+            Keep only usable resources (``status == "active"``, plus hours/expiry with ``at``).
+        specialty : str or sequence of str, optional
+            Rescue teams must have one of these specialties; other kinds are not affected.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`OUTPUT_COLUMNS`, one row per (origin, kind, rank), sorted by origin,
+            kind (in ``kinds`` order) and rank. Ranks are by ground distance, ties broken by
+            ``resource_id`` (string order). An origin with nothing qualifying (in range) for a
+            kind has no rows for it; with no rows at all the frame is empty but keeps every
+            column and dtype. ``origin`` is the 0-based position of the origin in ``origins``.
+
+        Raises
+        ------
+        ValidationError
+            For bad ``k``, ``max_distance_m``, ``kinds``, ``specialty``, ``at`` or origins.
+        """
+        k = check_k(k)
+        max_m = check_max_distance(max_distance_m)
+        kinds_t = _check_kinds(kinds, self.kinds)
+        spec = _check_specialty(specialty)
+        lon, lat = origins_lonlat(origins)
+        if usable_only and at is not None:
+            local_time(at)  # validate `at` even when no kind is queried
+        oxy = self.project(lon, lat)
+        upper = np.inf if max_m is None else max_m * _GRID_SLACK
+        parts = []
+        for code, kind in enumerate(kinds_t):
+            entry = self._by_kind.get(kind)
+            if entry is None or oxy.shape[0] == 0:
+                continue
+            mask = self._kind_mask(entry, at, usable_only, spec)
+            _, pos = self._query_kind(entry, oxy, k, upper, mask)
+            origin_ix, rank_ix = np.nonzero(pos >= 0)
+            rpos = pos[origin_ix, rank_ix]
+            dist = self.true_distance(oxy[origin_ix], self.xy[rpos])
+            keep = np.ones(dist.size, bool) if max_m is None else dist <= max_m
+            origin_ix, rpos, dist = origin_ix[keep], rpos[keep], dist[keep]
+            travel = straight_line_minutes(dist, kind, self.settings)
+            parts.append((code, kind, origin_ix, rpos, dist, travel))
+        return self.assemble(parts, resort=len(kinds_t) > 1 or k > 1, method="straight_line")
+
+    def candidates(self, kind: str, at: Any = None, usable_only: bool = True,
+                   specialty: str | Iterable[str] | None = None) -> np.ndarray:
+        """Return row positions of the ``kind`` rows that pass the usability/specialty filters.
+
+        Parameters
+        ----------
+        kind : str
+            A kind; an absent kind gives an empty array.
+        at, usable_only, specialty
+            As in :meth:`query`.
+
+        Returns
+        -------
+        numpy.ndarray of int64
+            Positions into the index's row arrays (``ids``, ``names``, ``lon``, ``lat``).
+        """
+        entry = self._by_kind.get(kind)
+        if entry is None:
+            return np.zeros(0, np.int64)
+        mask = self._kind_mask(entry, at, usable_only, _check_specialty(specialty))
+        return entry.positions if mask is None else entry.positions[mask]
+
+    def assemble(self, parts: list[tuple], *, resort: bool, method: str) -> pd.DataFrame:
+        """Build the result table from per-kind parts (used by the straight-line and network paths).
+
+        Parameters
+        ----------
+        parts : list of tuple
+            ``(requested_kind_order, kind, origin, row_position, distance_m, travel_min)`` with
+            equal-length arrays in the last four slots.
+        resort : bool
+            Sort by origin, requested kind, distance and resource id, and renumber ranks (False
+            when the parts are already in that order, e.g. one kind with k = 1).
+        method : str
+            Value of the ``method`` column.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`OUTPUT_COLUMNS` with dtypes :data:`OUTPUT_DTYPES`.
+        """
+        if not parts:
+            return empty_result()
+        origin = np.concatenate([p[2] for p in parts]).astype(np.int64)
+        rpos = np.concatenate([p[3] for p in parts]).astype(np.int64)
+        dist = np.concatenate([p[4] for p in parts]).astype("float64")
+        kind_code = np.concatenate([np.full(p[2].size, self.kinds.index(p[1])) for p in parts])
+        req_code = np.concatenate([np.full(p[2].size, p[0]) for p in parts])
+        travel = np.concatenate([np.asarray(p[5], "float64") for p in parts])
+        mode_code = np.concatenate([np.full(p[2].size, 0 if travel_mode(p[1]) == "walk" else 1)
+                                    for p in parts])
+        if resort:
+            # Final order: origin, requested kind order, ground distance, resource id (the
+            # scale correction can swap near-equal grid distances, so re-sort after it).
+            order = np.lexsort((self.id_rank[rpos], dist, req_code, origin))
+            origin, rpos, dist = origin[order], rpos[order], dist[order]
+            kind_code, req_code = kind_code[order], req_code[order]
+            travel, mode_code = travel[order], mode_code[order]
+        group = origin * (len(self.kinds) + 1) + req_code
+        starts = np.r_[True, group[1:] != group[:-1]] if group.size else np.zeros(0, bool)
+        first = np.maximum.accumulate(np.where(starts, np.arange(group.size), 0))
+        rank = (np.arange(group.size) - first + 1).astype(np.int64)
+        return pd.DataFrame({
+            "origin": origin,
+            "kind": self._kind_names.take(kind_code),
+            "rank": rank,
+            "resource_id": self.ids.take(rpos),
+            "name": self.names.take(rpos),
+            "distance_m": dist,
+            "mode": self._mode_names.take(mode_code),
+            "travel_min": travel,
+            "method": pd.array(np.array([method], dtype=object), dtype="str").take(
+                np.zeros(origin.size, np.int64)),
+            "lon": self.lon[rpos],
+            "lat": self.lat[rpos],
+        })
+
+
+# --------------------------------------------------------------------------- cached entry point
+
+_INDEX_CACHE: OrderedDict[int, tuple[Any, tuple, ResourceIndex]] = OrderedDict()
+
+
+def _fingerprint(frame: gpd.GeoDataFrame) -> tuple:
+    """Cheap content check: size, columns, CRS and a sample of rows (ids, filters, coordinates)."""
+    n = len(frame)
+    pos = np.unique(np.linspace(0, max(n - 1, 0), min(n, _FINGERPRINT_ROWS)).astype(np.int64))
+    cols = [c for c in ("id", "kind", "status", "hours", "pads_expiry", "battery_expiry",
+                        "specialty", "name") if c in frame.columns]
+    sample = tuple(tuple(map(str, frame[c].array.take(pos))) for c in cols)
+    coords = shapely.get_coordinates(frame.geometry.values[pos]).tobytes() if n else b""
+    return (n, tuple(map(str, frame.columns)), str(frame.crs), sample, coords)
+
+
+def index_for(resources: gpd.GeoDataFrame | ResourceIndex) -> ResourceIndex:
+    """Return a ResourceIndex for ``resources``, reusing a cached one for the same frame.
+
+    The cache holds the last :data:`INDEX_CACHE_SIZE` frames, keyed by object identity (checked
+    with a weak reference) plus a fingerprint of size, columns, CRS and a sample of rows. A
+    frame edited in place outside the sampled rows is not detected: build a
+    :class:`ResourceIndex` yourself, pass a new frame, or call :func:`clear_index_cache`.
+
+    Parameters
+    ----------
+    resources : GeoDataFrame or ResourceIndex
+        A ResourceIndex is returned as is.
+
+    Returns
+    -------
+    ResourceIndex
+    """
+    if isinstance(resources, ResourceIndex):
+        return resources
+    if not isinstance(resources, gpd.GeoDataFrame):
+        msg = f"resources must be a GeoDataFrame or ResourceIndex, got {type(resources).__name__}"
+        raise ValidationError(msg)
+    key = id(resources)
+    fingerprint = _fingerprint(resources)
+    hit = _INDEX_CACHE.get(key)
+    if hit is not None and hit[0]() is resources and hit[1] == fingerprint:
+        _INDEX_CACHE.move_to_end(key)
+        return hit[2]
+    index = ResourceIndex(resources)
+    _INDEX_CACHE[key] = (weakref.ref(resources), fingerprint, index)
+    _INDEX_CACHE.move_to_end(key)
+    while len(_INDEX_CACHE) > INDEX_CACHE_SIZE:
+        _INDEX_CACHE.popitem(last=False)
+    return index
+
+
+def clear_index_cache() -> None:
+    """Forget every cached index (after editing a resource frame in place)."""
+    _INDEX_CACHE.clear()
+
+
+def nearest(resources: gpd.GeoDataFrame | ResourceIndex, origins: Any, k: int = 1,
+            max_distance_m: float | None = None, at: Any = None, *, kinds: Any = None,
+            usable_only: bool = True, specialty: str | Iterable[str] | None = None,
+            ) -> pd.DataFrame:
+    """Return the ``k`` nearest usable resources of each kind for every origin (straight line).
+
+    Parameters
+    ----------
+    resources : GeoDataFrame or ResourceIndex
+        WGS84 resource points with ``id``, ``kind``, ``status`` (see :class:`ResourceIndex`).
+        A GeoDataFrame is indexed once and the index reused (see :func:`index_for`).
+    origins : GeoDataFrame, GeoSeries, Point, sequence of (lon, lat) or (n, 2) array
+        WGS84 points.
+    k : int, default 1
+        Results per origin and kind.
+    max_distance_m : float, optional
+        Only resources within this many metres.
+    at : datetime, date or ISO string, optional
+        Also require open at ``at`` (local time) and pads/battery not expired on its date.
+    kinds : str or sequence of str, optional
+        Default: every kind present.
+    usable_only : bool, default True
+        Drop inactive / maintenance resources (and closed / expired ones with ``at``).
+    specialty : str or sequence of str, optional
+        Restrict rescue teams to these specialties (other kinds unaffected).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns origin, kind, rank, resource_id, name, distance_m, mode, travel_min, method,
+        lon, lat; see :meth:`ResourceIndex.query` for ordering, ties and empty results.
+        ``mode`` is "walk" for AEDs and "drive" otherwise; ``travel_min`` is distance x
+        circuity / speed (+ turnout for rescue teams); ``method`` is "straight_line".
+    """
+    return index_for(resources).query(origins, k=k, kinds=kinds, max_distance_m=max_distance_m,
+                                      at=at, usable_only=usable_only, specialty=specialty)

@@ -1,0 +1,34 @@
+"""Overview page: KPI row, the map of every resource layer on the district outlines, district table."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import schema, stats
+from ui import common, tables
+from ui import map as maps
+from ui.i18n import t
+
+lang = common.lang()
+ds = common.dataset()
+st.title(t("app_title", lang))
+common.demo_notice(ds)
+
+table = stats.district_table(ds)
+total = stats.totals(table)
+kinds = [k for k in schema.KINDS if total.get(k, 0) > 0]
+for col, kind in zip(st.columns(len(kinds)), kinds, strict=True):
+    col.metric(t(f"kind_{kind}", lang), f"{int(total[kind]):,}")
+row2 = st.columns(len(kinds))
+row2[0].metric(t("kpi_aed_per_100k", lang), f"{total['aed_per_100k']:.1f}")
+row2[1].metric(t("kpi_team_members", lang), f"{int(total['team_members']):,}")
+row2[2].metric(t("kpi_population", lang), f"{int(total['population']):,}")
+
+if common.assets_ok():
+    fmap = maps.resources_map(ds.boundaries, ds.resources, common.basemap(), lang)
+    st_folium(fmap, key="overview_map", height=640, use_container_width=True,
+              returned_objects=[])
+
+st.subheader(t("by_district", lang))
+st.dataframe(tables.district_view(table, lang), hide_index=True, width="stretch")

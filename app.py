@@ -9,7 +9,8 @@ from ui import common
 from ui import map as maps
 from ui.i18n import LANG_LABELS, LANGS, t
 
-st.set_page_config(page_title="红十字应急资源地图 · Red Cross resources", page_icon="🚑",
+st.set_page_config(page_title="红十字应急资源地图 · Red Cross resources",
+                   page_icon="static/favicon.png",
                    layout="wide")
 common.init_session()
 lang = common.lang()
@@ -31,7 +32,9 @@ with st.sidebar:
         st.caption(t("basemap_offline_note", lang))
 
 pages = [
-    st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", default=True,
-            url_path="overview"),
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/map:",
+            default=True, url_path="overview"),
+    st.Page("pages/nearest.py", title=t("page_nearest", lang), icon=":material/near_me:",
+            url_path="nearest"),
 ]
 st.navigation(pages).run()

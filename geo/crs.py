@@ -103,7 +103,8 @@ def _invert(forward, lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
         err_lon, err_lat = fwd_lon - target_lon, fwd_lat - target_lat
         guess_lon = guess_lon - err_lon
         guess_lat = guess_lat - err_lat
-        if np.all(np.abs(err_lon) < _INVERSE_TOL_DEG) and np.all(np.abs(err_lat) < _INVERSE_TOL_DEG):
+        if (np.all(np.abs(err_lon) < _INVERSE_TOL_DEG)
+                and np.all(np.abs(err_lat) < _INVERSE_TOL_DEG)):
             break
     return guess_lon, guess_lat
 
@@ -213,7 +214,7 @@ def metric_crs(lon_min: float, lat_min: float, lon_max: float, lat_max: float) -
     if not (np.isfinite(lon_c) and np.isfinite(lat_c)) or abs(lat_c) > 90 or abs(lon_c) > 180:
         msg = f"bounds must be finite WGS84 degrees, got {(lon_min, lat_min, lon_max, lat_max)}"
         raise ValidationError(msg)
-    cm = int(round(lon_c / 3.0)) * 3
+    cm = round(lon_c / 3.0) * 3
     if _GK3_FIRST_CM <= cm <= _GK3_LAST_CM and lat_c > 0:
         return f"EPSG:{_GK3_FIRST_EPSG + (cm - _GK3_FIRST_CM) // 3}"
     zone = int((lon_c + 180.0) // 6.0) % 60 + 1

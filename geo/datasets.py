@@ -1,4 +1,4 @@
-"""Load the demo dataset (boundaries, resources, population grid, water) as validated GeoDataFrames."""
+"""Load the demo dataset (boundaries, resources, population, water) as validated GeoDataFrames."""
 
 from __future__ import annotations
 

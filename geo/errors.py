@@ -1,4 +1,4 @@
-"""Error classes the engine raises, so the UI can show them as clear messages instead of tracebacks."""
+"""Errors the engine raises, so the UI can show clear messages instead of tracebacks."""
 
 from __future__ import annotations
 

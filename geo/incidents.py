@@ -171,7 +171,7 @@ def _read_xlsx(raw: bytes, report: Report) -> _Table | None:
             # openpyxl warns about styles/extensions in files written by other tools; harmless.
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure here means a corrupt upload
+    except Exception as exc:  # any failure here means a corrupt or foreign upload
         report.add(None, None, "cannot open the file as an Excel .xlsx workbook "
                    f"({type(exc).__name__}): save it again as .xlsx or .csv",
                    fix="save as .xlsx or .csv")
@@ -286,8 +286,8 @@ def _parse_number(value: Any) -> tuple[float | None, str | None, str | None]:
     """Parse one coordinate cell: (number, error message, warning message).
 
     Accepted: numbers from Excel; text with surrounding spaces, full-width digits and point
-    (full-width digits), a unicode minus, a trailing degree sign, or one decimal comma ("120,3", read as
-    120.3 with a warning). Rejected: empty cells, other text, NaN/infinity, booleans, dates.
+    (full-width digits), a unicode minus, a trailing degree sign, or one decimal comma ("120,3",
+    read as 120.3 with a warning). Rejected: empty cells, other text, NaN/infinity, booleans, dates.
     """
     if _is_empty(value):
         return None, "empty cell: a number is required", None
@@ -548,7 +548,8 @@ def _check_place(result: gpd.GeoDataFrame, report: Report,
     for ident, row_no in zip(result["incident"], rows, strict=True):
         if ident in first_row:
             report.add(int(row_no), "incident", f"incident '{ident}' is also on row "
-                       f"{first_row[ident]}", severity="warning", fix="give each incident its own id")
+                       f"{first_row[ident]}", severity="warning",
+                       fix="give each incident its own id")
         else:
             first_row[ident] = int(row_no)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -43,6 +44,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = tuple(OUTPUT_DTYPES)
 #: Below this fraction of usable rows in a kind, a filtered sub-tree (LRU-cached) is queried
 #: instead of over-querying the full tree and masking.
 SUBTREE_BELOW_FRACTION = 0.5
+#: From this many origins in one query, a filtered sub-tree is used whatever the fraction (its
+#: build cost is small next to over-querying and masking that many origins).
+SUBTREE_FROM_ORIGINS = 1024
 #: Filtered sub-trees kept per index (one per distinct usability mask).
 SUBTREE_CACHE_SIZE = 8
 #: Indexes kept by :func:`nearest` for GeoDataFrames passed directly.
@@ -211,6 +215,12 @@ def _check_specialty(specialty: Any) -> tuple[str, ...] | None:
 # --------------------------------------------------------------------------- the index
 
 
+@functools.lru_cache(maxsize=16)
+def transformer(src: str, dst: str) -> Transformer:
+    """Return a cached lon/lat-ordered (``always_xy``) Transformer; building one costs ~80 ms."""
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
 def _tm_scale_params(crs: CRS) -> tuple[float, float] | None:
     """(k0, false easting) of a transverse-Mercator CRS, else None (no scale correction)."""
     op = crs.coordinate_operation
@@ -247,8 +257,10 @@ class ResourceIndex:
     * when at least ``SUBTREE_BELOW_FRACTION`` of a kind is usable, the full tree is asked for
       more candidates than ``k`` and unusable ones are masked out, doubling the candidate count
       only for origins still short of ``k`` usable hits (or with a possible tie at rank ``k``);
-    * when fewer are usable (e.g. at night, most AEDs locked away), a tree over the usable rows
-      is built once per distinct mask and kept in a small LRU keyed by the mask's hash.
+    * when fewer are usable (e.g. at night, most AEDs locked away), or a batch has at least
+      ``SUBTREE_FROM_ORIGINS`` origins, a tree over the usable rows is built once per distinct
+      mask and kept in a small LRU keyed by the mask's hash (masks change only when the query
+      time crosses an opening/closing minute or an expiry date, so hits are the rule).
 
     Parameters
     ----------
@@ -290,7 +302,7 @@ class ResourceIndex:
         _check_lonlat(self.lon, self.lat, "resource geometries")
         self.metric_crs = metric_crs or metric_crs_for(frame)
         self._crs = CRS(self.metric_crs)
-        self._to_metric = Transformer.from_crs("EPSG:4326", self._crs, always_xy=True)
+        self._to_metric = transformer("EPSG:4326", self._crs.to_wkt())
         x, y = self._to_metric.transform(self.lon, self.lat)
         self.xy = np.column_stack([np.asarray(x, "float64"), np.asarray(y, "float64")])
         self._scale = _tm_scale_params(self._crs)
@@ -411,7 +423,7 @@ class ResourceIndex:
             frac = float(np.count_nonzero(mask)) / mask.size
             if frac == 0.0:
                 return np.full((m, k), np.inf), np.full((m, k), -1, np.int64)
-            if frac < SUBTREE_BELOW_FRACTION:
+            if frac < SUBTREE_BELOW_FRACTION or m >= SUBTREE_FROM_ORIGINS:
                 tree, local = self._subtree(entry, mask)
                 mask = None
                 frac = 1.0
@@ -429,16 +441,24 @@ class ResourceIndex:
             d = d.reshape(pending.size, k_query)
             i = i.reshape(pending.size, k_query)
             found = np.isfinite(d)
-            i_safe = np.where(found, i, 0)
-            ok = found if mask is None else found & mask[i_safe]
-            d_ok = np.where(ok, d, np.inf)
-            order = np.argsort(id_rank[i_safe], axis=1, kind="stable")
-            order = np.take_along_axis(
-                order, np.argsort(np.take_along_axis(d_ok, order, 1), axis=1, kind="stable"), 1)
+            i_ok = np.where(found, i, 0)
+            if mask is None:
+                d_ok = d  # already sorted by distance
+            else:  # push unusable candidates to the end, keeping distance order
+                d_ok = np.where(found & mask[i_ok], d, np.inf)
+                order = np.argsort(d_ok, axis=1, kind="stable")
+                d_ok = np.take_along_axis(d_ok, order, 1)
+                i_ok = np.take_along_axis(i_ok, order, 1)
+            # equal distances (co-located resources): order those rows by resource id
+            tied = ((d_ok[:, 1:] == d_ok[:, :-1]) & np.isfinite(d_ok[:, 1:])).any(axis=1)
+            if tied.any():
+                rows_t = np.flatnonzero(tied)
+                order = np.lexsort((id_rank[i_ok[rows_t]], d_ok[rows_t]), axis=-1)
+                d_ok = d_ok.copy()
+                d_ok[rows_t] = np.take_along_axis(d_ok[rows_t], order, 1)
+                i_ok[rows_t] = np.take_along_axis(i_ok[rows_t], order, 1)
             take = min(k, k_query)
-            top = order[:, :take]
-            top_d = np.take_along_axis(d_ok, top, 1)
-            top_i = np.take_along_axis(i_safe, top, 1)
+            top_d, top_i = d_ok[:, :take], i_ok[:, :take]
             kth_d = top_d[:, k - 1] if take == k else np.full(pending.size, np.inf)
             exhausted = (k_query >= n_tree) | ~found[:, -1]
             done = exhausted | (d[:, -1] > kth_d)

@@ -1,4 +1,4 @@
-"""Column schema of the resource, boundary and population tables (one place, used by loaders and validators)."""
+"""Column schema of the resource, boundary and population tables, shared by loaders and checks."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ KIND_COLUMNS: dict[str, tuple[str, ...]] = {
         "venue_type", "placement", "installed_date", "pads_expiry", "battery_expiry",
         "last_check", "guardian", "guardian_phone",
     ),
-    "relief_store": ("capacity_m3",) + STOCK_COLUMNS,
+    "relief_store": ("capacity_m3", *STOCK_COLUMNS),
     "first_aid_station": ("serves", "staff"),
     "rescue_team": ("specialty", "members", "boats", "vehicles"),
     "community_hub": (),
@@ -56,8 +56,8 @@ RESOURCE_COLUMNS: tuple[str, ...] = COMMON_COLUMNS + tuple(
 DATE_COLUMNS: tuple[str, ...] = (
     "updated_at", "installed_date", "pads_expiry", "battery_expiry", "last_check",
 )
-INT_COLUMNS: tuple[str, ...] = STOCK_COLUMNS + (
-    "capacity_m3", "staff", "members", "boats", "vehicles", "trainees_per_year",
+INT_COLUMNS: tuple[str, ...] = (
+    *STOCK_COLUMNS, "capacity_m3", "staff", "members", "boats", "vehicles", "trainees_per_year",
 )
 
 BOUNDARY_COLUMNS: tuple[str, ...] = ("city", "district", "district_en", "adcode")

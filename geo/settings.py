@@ -1,4 +1,4 @@
-"""Configuration in one place: speeds, radii, basemap keys and data paths, read from the environment.
+"""Configuration in one place: speeds, radii, basemap keys and data paths, from the environment.
 
 Every value can be overridden by an environment variable named ``RCD_<NAME>`` (for example
 ``RCD_WALK_SPEED_KMH=4.5``) or by the same key in ``.streamlit/secrets.toml`` (the engine reads

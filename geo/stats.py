@@ -44,7 +44,8 @@ def district_table(dataset: Dataset) -> pd.DataFrame:
 
 def totals(table: pd.DataFrame) -> pd.Series:
     """Sum a :func:`district_table` (or a subset of it) into one row of headline figures."""
-    numeric = table.select_dtypes("number").drop(columns=["aed_per_100k"]).sum()
+    numeric = (table.select_dtypes("number").drop(columns=["aed_per_100k"], errors="ignore")
+               .sum().astype("float64"))
     numeric["aed_per_100k"] = _per_100k(numeric["aed"], numeric["population"])
     return numeric
 

@@ -205,7 +205,7 @@ def validate_resources(
         wlon[sel], wlat[sel] = to_wgs84((wlon[sel], wlat[sel]), src)
     out["lon"], out["lat"] = wlon, wlat
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(wlon, wlat), crs="EPSG:4326")
-    gdf = gdf[list(schema.RESOURCE_COLUMNS) + ["row", "geometry"]].reset_index(drop=True)
+    gdf = gdf[[*list(schema.RESOURCE_COLUMNS), "row", "geometry"]].reset_index(drop=True)
     if boundaries is not None and len(gdf):
         _warn_outside_district(gdf, boundaries, report)
     return gdf, report

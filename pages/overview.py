@@ -1,4 +1,4 @@
-"""Overview page: KPI row, the map of every resource layer on the district outlines, district table."""
+"""Overview page: KPI row, every resource layer on the district outlines, district table."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Install the map's JS/CSS assets from the npm registry into static/vendor (setup step, idempotent).
+"""Install the map's JS/CSS assets from the npm registry into static/vendor (idempotent).
 
 Runs ``npm pack NAME@VERSION`` for each package in ui.assets.PACKAGES (npm checks the
 registry's integrity hash), then unpacks the needed folder. Nothing here is committed.

@@ -1,4 +1,4 @@
-"""Shared fixtures: the demo dataset, and a real Streamlit server + headless Chromium for e2e tests."""
+"""Shared fixtures: the demo dataset, a real Streamlit server, headless Chromium for e2e tests."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = os.environ.get("RCD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    "--no-sandbox", "--disable-gpu", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-quic", "--disable-dev-shm-usage",
 ]
@@ -72,15 +72,13 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+def browser():
+    """Debian's Chromium driven by Playwright (never `playwright install`), fresh profile."""
     from playwright.sync_api import sync_playwright
 
-    profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1500, "height": 1100}, locale="zh-CN",
-        )
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = chromium.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
         yield context
         context.close()
+        chromium.close()

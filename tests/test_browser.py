@@ -1,4 +1,4 @@
-"""End-to-end: the real server in headless Chromium draws the map offline (nothing leaves loopback)."""
+"""End-to-end: the real server in headless Chromium draws the map; nothing leaves loopback."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def _external(urls: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_overview_map_draws_offline(server, browser, lang):
-    page, seen = _open(browser, f"{server}/overview")
+    page, seen = _open(browser, f"{server}/")
     if lang == "en":
         page.get_by_text("English", exact=True).click()
         page.wait_for_load_state("networkidle")
@@ -36,8 +36,8 @@ def test_overview_map_draws_offline(server, browser, lang):
     frame_el.scroll_into_view_if_needed()
     frame = page.frame_locator(MAP_FRAME)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    markers = frame.locator(".leaflet-marker-icon.awesome-marker")
-    markers.first.wait_for(timeout=30_000)
+    markers = frame.locator(".leaflet-marker-pane .awesome-marker")
+    markers.first.wait_for(state="attached", timeout=30_000)
     assert markers.count() > 10, "expected resource markers on the map"
     assert frame.locator(".marker-cluster").count() > 0, "AEDs should be clustered"
     assert frame.locator("path.leaflet-interactive").count() >= 13, "district outlines missing"
@@ -51,4 +51,43 @@ def test_overview_map_draws_offline(server, browser, lang):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"overview-{lang}.png"), full_page=True)
     assert _external(seen) == [], f"requests left loopback: {_external(seen)[:5]}"
+    page.close()
+
+
+def test_click_on_map_shows_nearest_table_and_lines(server, browser):
+    page, seen = _open(browser, f"{server}/nearest")
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    frame.locator(".leaflet-marker-pane .awesome-marker").first.wait_for(
+        state="attached", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    container = frame.locator(".leaflet-container")
+    box = container.bounding_box()
+    assert box is not None and box["height"] > 300
+    # Click near the middle of the map (on a district, away from markers).
+    container.click(position={"x": box["width"] * 0.62, "y": box["height"] * 0.70})
+    page.get_by_text("距离（米）").first.wait_for(timeout=60_000)
+    lines = frame.locator("path.rcd-nearest-line")
+    lines.first.wait_for(state="attached", timeout=30_000)
+    assert lines.count() >= 4, "one line per kind expected"
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "nearest-click.png"), full_page=True)
+    assert _external(seen) == []
+    page.close()
+
+
+def test_batch_upload_answers_good_rows_and_names_bad_ones(server, browser, tmp_path):
+    csv = tmp_path / "incidents.csv"
+    csv.write_bytes("编号,经度,纬度,坐标系\nA1,120.3010,31.5790,WGS84\nA2,abc,31.5,WGS84\n"
+                    "A3,31.49,120.28,WGS84\nA4,119.4550,32.2040,高德\n".encode("gbk"))
+    page, seen = _open(browser, f"{server}/nearest")
+    page.get_by_role("tab", name="批量事件").click()
+    page.locator("input[type='file']").first.set_input_files(str(csv))
+    page.get_by_text("共 4 行，可用 2 行").wait_for(timeout=60_000)
+    page.get_by_text("下载结果 CSV").wait_for(timeout=30_000)
+    body = page.locator("body").inner_text()
+    assert "abc" in body and "swap lon and lat" in body
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "nearest-batch.png"), full_page=True)
+    assert _external(seen) == []
     page.close()

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Points inside Wuxi (Liangxi) and Zhenjiang (Runzhou), WGS84.
 WUXI = (120.3000, 31.5700)
 ZHENJIANG = (119.4300, 32.2100)
+FULL_WIDTH_120_3 = "\uff11\uff12\uff10\uff0e\uff13"  # 120.3 typed with a Chinese IME
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +142,7 @@ def test_xlsx_from_path_and_bytes_reports_excel_rows(tmp_path: Path):
         [1001, 120.3, 31.57, "ok"],
         [1002, "abc", 31.57, "bad lon"],
         [None, None, None, None],  # blank row: skipped silently, still counts as row 4
-        [1004, "\uff11\uff12\uff10\uff0e\uff13", " 31.57 ", "full-width text"],
+        [1004, FULL_WIDTH_120_3, " 31.57 ", "full-width text"],
     ])
     for data in (path, path.read_bytes()):
         gdf, report = read_incidents(data, path.name)
@@ -282,7 +283,7 @@ def test_short_row_counts_as_empty_cells():
     assert _problems(report) == [(2, "lat")]
 
 
-@pytest.mark.parametrize("cell", ['" 120.3 "', "\uff11\uff12\uff10\uff0e\uff13", "120.3°", "+120.3", "1.203e2"])
+@pytest.mark.parametrize("cell", ['" 120.3 "', FULL_WIDTH_120_3, "120.3°", "+120.3", "1.203e2"])
 def test_accepted_number_spellings(cell: str):
     gdf, report = read_incidents(f"lon,lat\n{cell},31.57\n", "a.csv")
     assert not report.problems, report.summary()
@@ -504,3 +505,18 @@ def test_results_to_geojson_reprojects_and_accepts_plain_frames():
     assert plain["features"][0]["geometry"]["coordinates"] == [120.3, 31.57]
     with pytest.raises(ValidationError):
         results_to_geojson(pd.DataFrame({"x": [1]}))
+
+
+def test_utf16_unicode_text_export_from_excel():
+    text = "编号\t经度\t纬度\r\nA\t120.3\t31.57\r\n"
+    gdf, report = read_incidents(text.encode("utf-16"), "unicode.txt")
+    assert not report.problems
+    assert gdf["incident"].tolist() == ["A"]
+
+
+def test_all_rows_bad_gives_empty_frame_with_columns():
+    gdf, report = read_incidents("id,lon,lat,note\na,x,y,z\n", "a.csv")
+    assert len(gdf) == 0 and not report.fatal
+    assert list(gdf.columns) == ["incident", "row", "lon", "lat", "source_crs", "note",
+                                 "geometry"]
+    assert report.n_ok == 0

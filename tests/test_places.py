@@ -22,13 +22,15 @@ def resources() -> gpd.GeoDataFrame:
     """Six resources in Wuxi and Zhenjiang."""
     rows = [
         ("无锡站", "Wuxi Railway Station", "梁溪区车站路1号", "梁溪区", "aed", 120.3050, 31.5880),
-        ("无锡东站", "Wuxi East Railway Station", "锡山区东站路", "锡山区", "aed", 120.4300, 31.5900),
+        ("无锡东站", "Wuxi East Railway Station", "锡山区东站路", "锡山区", "aed",
+         120.4300, 31.5900),
         ("南长街急救站", "Nanchang Street First Aid", "梁溪区清名桥", "梁溪区", "first_aid_station",
          120.3060, 31.5640),
         ("清名桥社区救援队", "Qingming Bridge Team", "梁溪区南长街100号", "梁溪区", "rescue_team",
          120.3070, 31.5620),
         ("鼋头渚AED", "Yuantouzhu AED", "滨湖区鼋头渚风景区", "滨湖区", "aed", 120.2275, 31.5205),
-        ("镇江站", "Zhenjiang Railway Station", "京口区中山西路", "京口区", "aed", 119.4200, 32.2000),
+        ("镇江站", "Zhenjiang Railway Station", "京口区中山西路", "京口区", "aed",
+         119.4200, 32.2000),
     ]
     columns = ["name", "name_en", "address", "district", "kind", "lon", "lat"]
     frame = gpd.GeoDataFrame([dict(zip(columns, r, strict=True)) for r in rows])

@@ -74,3 +74,45 @@ def assets_ok() -> bool:
         st.error(t("assets_missing", lang()))
         return False
     return True
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def filtered(city_key: str | None, filters: tuple) -> tuple:
+    """Resources after the layer filters, with their nearest-resource index (built once each).
+
+    ``filters`` is a hashable tuple of (kinds, districts, statuses, only_24h, specialties).
+    """
+    from geo.filters import filter_resources
+    from geo.nearest import ResourceIndex
+
+    kinds, districts, statuses, only_24h, specialties = filters
+    frame = filter_resources(_load(city_key).resources, kinds=kinds, districts=districts,
+                             statuses=statuses, only_24h=only_24h, specialties=specialties)
+    return frame, ResourceIndex(frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def query_map(city_key: str | None, lang_key: str, basemap_key: str, filters: tuple):
+    """The nearest page's base map: identical between runs so results never rebuild the iframe."""
+    ds = _load(city_key)
+    frame, _ = filtered(city_key, filters)
+    source = maps.basemaps(SETTINGS.tianditu_key).get(basemap_key, maps.basemaps()["none"])
+    return maps.resources_map(ds.boundaries, frame, source, lang_key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def network(content: bytes, filename: str):
+    """A road network uploaded by the user, parsed once per file content."""
+    import tempfile
+    from pathlib import Path
+
+    from geo.network import load_network
+
+    suffix = Path(filename).suffix or ".graphml"
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as fh:
+        fh.write(content)
+        path = Path(fh.name)
+    try:
+        return load_network(path)
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,4 +1,4 @@
-"""Folium map builder shared by pages: offline base map, district outlines, resource layers, legend."""
+"""Folium map builder shared by pages: offline base map, district outlines, layers, legend."""
 
 from __future__ import annotations
 
@@ -105,7 +105,8 @@ class Legend(MacroElement):
         rows = [f"<b>{html.escape(title)}</b>"]
         for color, icon, label in items:
             rows.append(
-                f'<div><i class="fa-solid fa-{html.escape(icon)}" style="color:{html.escape(color)};'
+                f'<div><i class="fa-solid fa-{html.escape(icon)}" '
+                f'style="color:{html.escape(color)};'
                 f'width:18px;text-align:center"></i> {html.escape(label)}</div>')
         self.body_json = json.dumps("".join(rows), ensure_ascii=False)
 
@@ -116,7 +117,8 @@ def base_map(boundaries: gpd.GeoDataFrame, basemap: Basemap, lang: str) -> foliu
     fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, maxZoom=MAX_ZOOM,
                       zoom_control=True)
     if basemap.url:
-        folium.TileLayer(basemap.url, attr=basemap.attribution, name=t(f"basemap_{basemap.key}", lang),
+        folium.TileLayer(basemap.url, attr=basemap.attribution,
+                         name=t(f"basemap_{basemap.key}", lang),
                          max_zoom=MAX_ZOOM, subdomains=basemap.subdomains,
                          control=False).add_to(fmap)
     shown = to_display(boundaries, basemap)

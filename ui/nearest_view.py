@@ -1,0 +1,69 @@
+"""Draw and tabulate nearest-resource answers (a layer added to the map without a rebuild)."""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import numpy as np
+import pandas as pd
+
+from geo.crs import from_wgs84
+from ui.i18n import t, value_label
+from ui.map import STYLES, Basemap
+
+
+def _shift(lon: np.ndarray, lat: np.ndarray, basemap: Basemap) -> tuple[np.ndarray, np.ndarray]:
+    return from_wgs84((lon, lat), basemap.crs)
+
+
+def results_layer(
+    origins: pd.DataFrame, results: pd.DataFrame, basemap: Basemap, lang: str
+) -> folium.FeatureGroup:
+    """Origins (WGS84 lon/lat, ``label``) and lines to each nearest resource, coloured by kind."""
+    group = folium.FeatureGroup(name=t("origin", lang), control=False)
+    olon, olat = _shift(origins["lon"].to_numpy(float), origins["lat"].to_numpy(float), basemap)
+    for i, (x, y) in enumerate(zip(olon, olat, strict=True)):
+        folium.CircleMarker(
+            [float(y), float(x)], radius=8, color="#111", weight=2, fill=True,
+            fill_color="#ffd400", fill_opacity=1.0,
+            tooltip=html.escape(str(origins["label"].iloc[i])),
+        ).add_to(group)
+    if results.empty:
+        return group
+    rlon, rlat = _shift(results["lon"].to_numpy(float), results["lat"].to_numpy(float), basemap)
+    pos = results["origin"].to_numpy()
+    for j, row in enumerate(results.itertuples(index=False)):
+        color = STYLES[row.kind].hex
+        tip = (f"{t('kind_' + row.kind, lang)} #{row.rank}: {row.name} · "
+               f"{row.distance_m:,.0f} m · {row.travel_min:.1f} min")
+        start = [float(olat[pos[j]]), float(olon[pos[j]])]
+        end = [float(rlat[j]), float(rlon[j])]
+        folium.PolyLine([start, end], color=color, weight=4 if row.rank == 1 else 2,
+                        opacity=0.9, dash_array=None if row.rank == 1 else "6 6",
+                        tooltip=html.escape(tip), class_name="rcd-nearest-line").add_to(group)
+        folium.CircleMarker(end, radius=6, color=color, fill=True, fill_opacity=0.9,
+                            tooltip=html.escape(tip)).add_to(group)
+    return group
+
+
+def results_table(results: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The answer as a readable table: kind, rank, name, distance, time, mode."""
+    view = pd.DataFrame({
+        t("col_kind", lang): [t(f"kind_{k}", lang) for k in results["kind"]],
+        t("col_rank", lang): results["rank"].to_numpy(),
+        t("col_name", lang): results["name"].astype(str).to_numpy(),
+        t("col_distance_m", lang): results["distance_m"].round(0).astype("int64").to_numpy(),
+        t("col_travel_min", lang): results["travel_min"].round(1).to_numpy(),
+        t("col_mode", lang): [value_label("mode", m, lang) for m in results["mode"]],
+    })
+    if "incident" in results.columns:
+        view.insert(0, t("col_incident", lang), results["incident"].astype(str).to_numpy())
+    return view
+
+
+def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A validation report's problems with translated headers."""
+    cols = {"row": "col_row", "column": "col_column", "severity": "col_severity",
+            "message": "col_message", "fix": "col_fix"}
+    return problems.rename(columns={k: t(v, lang) for k, v in cols.items()})

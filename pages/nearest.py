@@ -6,7 +6,6 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import schema
 from geo.batch import nearest_for_incidents
@@ -21,6 +20,7 @@ from ui import common
 from ui.i18n import t, value_label
 from ui.nearest_view import problems_table, results_layer, results_table
 
+common.run_through_app()
 lang = common.lang()
 ds = common.dataset()
 city_key = common.city()
@@ -140,8 +140,8 @@ else:
 
 if base is not None:
     layer = results_layer(origins, results, basemap, lang)
-    out = st_folium(base, key="nearest_map", height=560, use_container_width=True,
-                    returned_objects=["last_clicked"], feature_group_to_add=layer)
+    out = common.show_map(base, "nearest_map", layer, height=560, use_container_width=True,
+                          returned_objects=["last_clicked"])
     click = (out or {}).get("last_clicked")
     if click and click != st.session_state.get("nr_last_click"):
         st.session_state["nr_last_click"] = click

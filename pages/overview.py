@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import schema, stats
 from ui import common, tables
-from ui import map as maps
 from ui.i18n import t
 
+common.run_through_app()
 lang = common.lang()
 ds = common.dataset()
 st.title(t("app_title", lang))
@@ -26,9 +25,9 @@ row2[1].metric(t("kpi_team_members", lang), f"{int(total['team_members']):,}")
 row2[2].metric(t("kpi_population", lang), f"{int(total['population']):,}")
 
 if common.assets_ok():
-    fmap = maps.resources_map(ds.boundaries, ds.resources, common.basemap(), lang)
-    st_folium(fmap, key="overview_map", height=640, use_container_width=True,
-              returned_objects=[])
+    base = common.overview_map(common.city(), lang, common.basemap().key)
+    common.show_map(base, "overview_map", height=640, use_container_width=True,
+                    returned_objects=[])
 
 st.subheader(t("by_district", lang))
 st.dataframe(tables.district_view(table, lang), hide_index=True, width="stretch")

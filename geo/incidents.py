@@ -147,18 +147,21 @@ def _read_csv(raw: bytes, report: Report) -> _Table | None:
     if text is None:
         report.add(None, None, "cannot read the file as text (it is neither UTF-8 nor GBK): "
                    "save it from Excel as 'CSV UTF-8' or as .xlsx",
-                   fix="save as CSV UTF-8 or .xlsx")
+                   fix="save as CSV UTF-8 or .xlsx", code="bad_encoding", params={},
+                   fix_code="save_csv_utf8_or_xlsx")
         return None
     if _looks_binary(text):
         report.add(None, None, "this is not a CSV table (the file contains binary data): "
-                   "upload a .csv or .xlsx file", fix="upload a .csv or .xlsx file")
+                   "upload a .csv or .xlsx file", fix="upload a .csv or .xlsx file",
+                   code="binary_file", params={}, fix_code="upload_csv_or_xlsx")
         return None
     delimiter = _pick_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         numbered = [(n, list(cells)) for n, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
-        report.add(None, None, f"this is not a readable CSV table: {exc}")
+        report.add(None, None, f"this is not a readable CSV table: {exc}", code="bad_csv",
+                   params={"error": str(exc)})
         return None
     return _split_header(numbered)
 
@@ -174,7 +177,8 @@ def _read_xlsx(raw: bytes, report: Report) -> _Table | None:
     except Exception as exc:  # any failure here means a corrupt or foreign upload
         report.add(None, None, "cannot open the file as an Excel .xlsx workbook "
                    f"({type(exc).__name__}): save it again as .xlsx or .csv",
-                   fix="save as .xlsx or .csv")
+                   fix="save as .xlsx or .csv", code="bad_xlsx",
+                   params={"error_type": type(exc).__name__}, fix_code="save_xlsx_or_csv")
         return None
     try:
         tables: list[tuple[str, _Table]] = []
@@ -194,7 +198,8 @@ def _read_xlsx(raw: bytes, report: Report) -> _Table | None:
     if len(tables) > 1:
         others = ", ".join(repr(name) for name, _ in tables if name != chosen[0])
         report.add(None, None, f"read sheet {chosen[0]!r}; other sheets ignored: {others}",
-                   severity="warning")
+                   severity="warning", code="other_sheets_ignored",
+                   params={"sheet": chosen[0], "others": others})
     return chosen[1]
 
 
@@ -203,21 +208,24 @@ def _read_table(raw: bytes, filename: str, report: Report) -> _Table | None:
     ext = Path(str(filename or "")).suffix.lower()
     if ext == ".xls" or (ext not in _XLSX_EXTENSIONS and raw.startswith(_OLE2_MAGIC)):
         report.add(None, None, "old Excel .xls files are not supported: open it in Excel or WPS "
-                   "and save it as .xlsx or as CSV UTF-8", fix="save as .xlsx or .csv")
+                   "and save it as .xlsx or as CSV UTF-8", fix="save as .xlsx or .csv",
+                   code="xls_unsupported", params={}, fix_code="save_xlsx_or_csv")
         return None
     if ext in _XLSX_EXTENSIONS:
         if not raw.startswith(_ZIP_MAGIC):
             report.add(None, None, f"the file is named {ext} but is not an Excel workbook; if it "
-                       "is a CSV table, rename it to .csv", fix="rename to .csv")
+                       "is a CSV table, rename it to .csv", fix="rename to .csv",
+                       code="not_a_workbook", params={"ext": ext}, fix_code="rename_csv")
             return None
         return _read_xlsx(raw, report)
     if ext and ext not in _CSV_EXTENSIONS:
         report.add(None, None, f"unsupported file type {ext!r}: upload a .csv or .xlsx file",
-                   fix="upload a .csv or .xlsx file")
+                   fix="upload a .csv or .xlsx file", code="unsupported_type",
+                   params={"ext": ext}, fix_code="upload_csv_or_xlsx")
         return None
     if raw.startswith(_ZIP_MAGIC):
         report.add(None, None, "the file is an Excel workbook with a CSV name; read it as .xlsx",
-                   severity="warning")
+                   severity="warning", code="workbook_named_csv", params={})
         return _read_xlsx(raw, report)
     return _read_csv(raw, report)
 
@@ -282,21 +290,30 @@ def canonical_crs(value: str) -> str | None:
     return None
 
 
-def _parse_number(value: Any) -> tuple[float | None, str | None, str | None]:
-    """Parse one coordinate cell: (number, error message, warning message).
+#: A problem found in one cell: (code, params, English message); see geo.validate.Problem.
+_Issue = tuple[str, dict[str, Any], str]
+
+
+def _issue(code: str, template: str, **params: Any) -> _Issue:
+    return code, params, template.format(**params)
+
+
+def _parse_number(value: Any) -> tuple[float | None, _Issue | None, _Issue | None]:
+    """Parse one coordinate cell: (number, error, warning); error and warning are _Issue or None.
 
     Accepted: numbers from Excel; text with surrounding spaces, full-width digits and point
     (full-width digits), a unicode minus, a trailing degree sign, or one decimal comma ("120,3",
     read as 120.3 with a warning). Rejected: empty cells, other text, NaN/infinity, booleans, dates.
     """
     if _is_empty(value):
-        return None, "empty cell: a number is required", None
+        return None, _issue("empty_cell", "empty cell: a number is required"), None
     if isinstance(value, (bool, datetime, date)):
-        return None, f"{value!r} is not a number", None
+        return None, _issue("not_a_number", "'{value}' is not a number", value=str(value)), None
     if isinstance(value, (int, float, np.integer, np.floating)):
         number = float(value)
         if not np.isfinite(number):
-            return None, f"{value!r} is not a finite number", None
+            return None, _issue("not_finite", "{value!r} is not a finite number",
+                                value=number), None
         return number, None, None
     raw = str(value)
     text = unicodedata.normalize("NFKC", raw).translate(_MINUS_SIGNS).strip()
@@ -305,11 +322,12 @@ def _parse_number(value: Any) -> tuple[float | None, str | None, str | None]:
         return float(text), None, None
     if _DECIMAL_COMMA_RE.fullmatch(text):
         number = float(text.replace(",", "."))
-        return number, None, f"decimal comma in '{raw}' read as {number!r}"
+        return number, None, _issue("decimal_comma", "decimal comma in '{value}' read as "
+                                    "{number!r}", value=raw, number=number)
     if _PAIR_RE.fullmatch(text):
-        return None, (f"'{raw}' holds two numbers; put longitude and latitude in separate "
-                      "columns"), None
-    return None, f"'{raw}' is not a number", None
+        return None, _issue("two_numbers", "'{value}' holds two numbers; put longitude and "
+                            "latitude in separate columns", value=raw), None
+    return None, _issue("not_a_number", "'{value}' is not a number", value=raw), None
 
 
 def _ident_text(value: Any) -> str:
@@ -349,12 +367,16 @@ def _empty_result(extra: list[str] | None = None) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy([], []), crs="EPSG:4326")
 
 
+def _cities(boundaries: gpd.GeoDataFrame) -> list[str]:
+    """The boundaries' city keys in order of appearance ("wuxi", ...), or [] without a column."""
+    if "city" not in boundaries.columns:
+        return []
+    return [str(c).strip().lower() for c in pd.unique(boundaries["city"].dropna())]
+
+
 def _place_label(boundaries: gpd.GeoDataFrame) -> str:
-    if "city" in boundaries.columns:
-        names = [str(c).strip().title() for c in pd.unique(boundaries["city"].dropna())]
-        if names:
-            return "/".join(names)
-    return "the given boundaries"
+    names = [c.title() for c in _cities(boundaries)]
+    return "/".join(names) if names else "the given boundaries"
 
 
 def _outside(lon: np.ndarray, lat: np.ndarray, boundaries: gpd.GeoDataFrame) -> np.ndarray:
@@ -421,24 +443,30 @@ def read_incidents(
     raw = _load_bytes(data)
     report = Report()
     if not raw.strip(b" \t\r\n\x00\xef\xbb\xbf"):
-        report.add(None, None, "the file has no rows (it is empty)")
+        report.add(None, None, "the file has no rows (it is empty)", code="empty_file",
+                   params={})
         return _empty_result(), report
     table = _read_table(raw, filename, report)
     if report.fatal:
         return _empty_result(), report
     if table is None:
-        report.add(None, None, "the file has no rows (it is empty)")
+        report.add(None, None, "the file has no rows (it is empty)", code="empty_file",
+                   params={})
         return _empty_result(), report
 
     header = table.header
     roles = _roles(header)
     role_pos = {role: pos for pos, role in roles.items()}
     missing = [role for role in ("lon", "lat") if role not in role_pos]
-    found_text = ", ".join(repr(h) for h in header if h) or "none"
+    columns = [h for h in header if h]
+    found_text = ", ".join(repr(h) for h in columns) or "none"
     for role in missing:
         aliases = "/".join(HEADER_ALIASES[role])
         report.add(None, role, f"missing the {_ROLE_WORDS[role]} column '{role}' (any of "
-                   f"{aliases}); columns found: {found_text}", fix=f"add a column named '{role}'")
+                   f"{aliases}); columns found: {found_text}", fix=f"add a column named '{role}'",
+                   code="missing_column", params={"role": role, "aliases": aliases,
+                                                  "columns": columns},
+                   fix_code="add_column")
     extra_pos = [pos for pos in range(len(header)) if pos not in roles]
     extra_names = _dedupe([header[pos] for pos in extra_pos])
     if missing:
@@ -447,7 +475,8 @@ def read_incidents(
     data_rows = [(n, cells) for n, cells in table.rows if not _blank(cells)]
     report.n_rows = len(data_rows)
     if not data_rows:
-        report.add(None, None, "the file has no rows (only a header)")
+        report.add(None, None, "the file has no rows (only a header)", code="header_only",
+                   params={})
         return _empty_result(extra_names), report
 
     col_name = {role: header[pos] for role, pos in role_pos.items()}
@@ -457,17 +486,21 @@ def read_incidents(
         n_before = len(report.problems)
         surplus = [c for c in cells[len(header):] if not _is_empty(c)]
         if surplus:
-            report.add(row_no, None, f"the row has {len(header) + len(surplus)} or more cells but "
-                       f"the header has {len(header)}: a value probably holds an unquoted comma "
-                       "(e.g. a decimal comma 120,3)", fix="quote the value or use a decimal point")
+            n_cells, n_header = len(header) + len(surplus), len(header)
+            report.add(row_no, None, f"the row has {n_cells} or more cells but the header has "
+                       f"{n_header}: a value probably holds an unquoted comma (e.g. a decimal "
+                       "comma 120,3)", fix="quote the value or use a decimal point",
+                       code="too_many_cells", params={"n_cells": n_cells, "n_header": n_header},
+                       fix_code="quote_or_decimal_point")
         padded = list(cells) + [None] * (len(header) - len(cells))
         values: dict[str, float | None] = {}
         for role in ("lon", "lat"):
             number, error, warning = _parse_number(padded[role_pos[role]])
-            if error:
-                report.add(row_no, col_name[role], error)
-            if warning:
-                report.add(row_no, col_name[role], warning, severity="warning")
+            for issue, severity in ((error, "error"), (warning, "warning")):
+                if issue is not None:
+                    code, params, message = issue
+                    report.add(row_no, col_name[role], message, severity=severity, code=code,
+                               params={"role": role, **params})
             values[role] = number
         source = source_default
         if "crs" in role_pos and not _is_empty(padded[role_pos["crs"]]):
@@ -475,11 +508,14 @@ def read_incidents(
             source = canonical_crs(label)
             if source is None:
                 if _norm_crs_key(label) in _MERCATOR_KEYS:
+                    code, params = "baidu_mercator", {"value": label}
                     text = (f"'{label}' (Baidu Mercator, metres) is not supported: export "
                             "BD-09 longitude/latitude instead")
                 else:
+                    code, params = "unknown_crs", {"value": label, "accepted": _ACCEPTED_CRS_TEXT}
                     text = f"unknown coordinate system '{label}'; use {_ACCEPTED_CRS_TEXT}"
-                report.add(row_no, col_name["crs"], text, fix="use WGS84, GCJ-02 or BD-09")
+                report.add(row_no, col_name["crs"], text, fix="use WGS84, GCJ-02 or BD-09",
+                           code=code, params=params, fix_code="use_known_crs")
         lon, lat = values["lon"], values["lat"]
         if lon is not None and lat is not None:
             if not in_china(lon, lat) and in_china(lat, lon):
@@ -487,16 +523,20 @@ def read_incidents(
                     lon, lat = lat, lon
                     report.add(row_no, pair_name, f"longitude and latitude were swapped; read as "
                                f"lon={lon!r}, lat={lat!r}", severity="warning",
-                               fix="swap lon and lat")
+                               fix="swap lon and lat", code="swapped_fixed",
+                               params={"lon": lon, "lat": lat}, fix_code="swap_lonlat")
                 else:
                     report.add(row_no, pair_name, f"longitude {lon!r} and latitude {lat!r} look "
-                               "swapped (swapped, the point is in China)", fix="swap lon and lat")
+                               "swapped (swapped, the point is in China)", fix="swap lon and lat",
+                               code="swapped_lonlat", params={"lon": lon, "lat": lat},
+                               fix_code="swap_lonlat")
             else:
                 for role, number in (("lon", lon), ("lat", lat)):
                     limit = _RANGES[role]
                     if not -limit <= number <= limit:
                         report.add(row_no, col_name[role], f"{_ROLE_WORDS[role]} {number!r} is "
-                                   f"out of range [-{limit:g}, {limit:g}]")
+                                   f"out of range [-{limit:g}, {limit:g}]", code="out_of_range",
+                                   params={"role": role, "value": number, "limit": limit})
         if any(p.severity == "error" for p in report.problems[n_before:]):
             continue
         ident = padded[role_pos["incident"]] if "incident" in role_pos else None
@@ -536,20 +576,29 @@ def _check_place(result: gpd.GeoDataFrame, report: Report,
     rows = result["row"].to_numpy()
     if boundaries is not None and len(boundaries):
         label = _place_label(boundaries)
+        cities = _cities(boundaries)
         for i in np.flatnonzero(_outside(lon, lat, boundaries)):
             report.add(int(rows[i]), pair_name, f"({lon[i]:.5f}, {lat[i]:.5f}) is outside "
                        f"{label}: it is in none of the {len(boundaries)} districts",
-                       severity="warning", fix="check the coordinates and their CRS")
+                       severity="warning", fix="check the coordinates and their CRS",
+                       code="outside_city", params={
+                           "lon": float(lon[i]), "lat": float(lat[i]), "place": label,
+                           "cities": cities, "n_districts": len(boundaries)},
+                       fix_code="check_coords_crs")
     else:
         for i in np.flatnonzero(~in_china(lon, lat)):
             report.add(int(rows[i]), pair_name, f"({lon[i]:.5f}, {lat[i]:.5f}) is outside China",
-                       severity="warning", fix="check the coordinates")
+                       severity="warning", fix="check the coordinates", code="outside_china",
+                       params={"lon": float(lon[i]), "lat": float(lat[i])},
+                       fix_code="check_coords")
     first_row: dict[str, int] = {}
     for ident, row_no in zip(result["incident"], rows, strict=True):
         if ident in first_row:
             report.add(int(row_no), "incident", f"incident '{ident}' is also on row "
                        f"{first_row[ident]}", severity="warning",
-                       fix="give each incident its own id")
+                       fix="give each incident its own id", code="duplicate_incident",
+                       params={"incident": str(ident), "first_row": first_row[ident]},
+                       fix_code="unique_id")
         else:
             first_row[ident] = int(row_no)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +21,11 @@ class Problem:
     ``row`` is the row number a person sees in the file (the header is row 1, so the first data
     row is row 2), or None for a whole-file problem. ``column`` names the field, if any.
     ``fix`` is an optional suggested correction shown to the user (e.g. "swap lon and lat").
+
+    ``message`` and ``fix`` are English. ``code`` (e.g. "not_a_number") and ``params`` (the
+    values the message names: cell value, limits, column names, ...) let the user interface
+    rebuild the message in its own language; ``fix_code`` (e.g. "swap_lonlat") does the same
+    for ``fix`` (its text takes the same ``params``). All three are optional.
     """
 
     row: int | None
@@ -27,6 +33,9 @@ class Problem:
     message: str
     severity: str = "error"  # "error": the row is dropped; "warning": kept, but reported
     fix: str | None = None
+    code: str | None = None
+    params: dict[str, Any] | None = field(default=None, hash=False)
+    fix_code: str | None = None
 
     def __str__(self) -> str:
         where = []
@@ -46,9 +55,11 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
 
     def add(self, row: int | None, column: str | None, message: str, *,
-            severity: str = "error", fix: str | None = None) -> None:
-        """Record a problem."""
-        self.problems.append(Problem(row, column, message, severity, fix))
+            severity: str = "error", fix: str | None = None, code: str | None = None,
+            params: dict[str, Any] | None = None, fix_code: str | None = None) -> None:
+        """Record a problem (``code``, ``params`` and ``fix_code`` as in :class:`Problem`)."""
+        self.problems.append(Problem(row, column, message, severity, fix, code,
+                                     dict(params) if params else params, fix_code))
 
     @property
     def errors(self) -> list[Problem]:
@@ -76,10 +87,15 @@ class Report:
         return 0 if self.fatal else self.n_rows - len(self.bad_rows)
 
     def to_frame(self) -> pd.DataFrame:
-        """The problems as a table (row, column, severity, message, fix)."""
+        """The problems as a table.
+
+        Columns: row, column, severity, message, fix (English text), then code, fix_code and
+        params (a dict per problem, or None) for showing the message in another language.
+        """
         return pd.DataFrame(
-            [(p.row, p.column, p.severity, p.message, p.fix) for p in self.problems],
-            columns=["row", "column", "severity", "message", "fix"],
+            [(p.row, p.column, p.severity, p.message, p.fix, p.code, p.fix_code, p.params)
+             for p in self.problems],
+            columns=["row", "column", "severity", "message", "fix", "code", "fix_code", "params"],
         )
 
     def summary(self, limit: int = 20) -> str:
@@ -98,6 +114,9 @@ class Report:
 
 
 # --- the resource table -------------------------------------------------------------------
+
+_ROLE_WORDS = {"lon": "longitude", "lat": "latitude"}
+
 
 def _blank(series: pd.Series) -> pd.Series:
     return series.isna() | (series.astype("string").str.strip() == "")
@@ -123,8 +142,9 @@ def validate_resources(
     report = Report(n_rows=len(table))
     missing = [c for c in schema.COMMON_COLUMNS if c not in table.columns]
     if missing:
-        report.add(None, None, f"missing column(s): {', '.join(missing)}; "
-                   f"found: {', '.join(map(str, table.columns))}")
+        params = {"missing": ", ".join(missing), "found": ", ".join(map(str, table.columns))}
+        report.add(None, None, "missing column(s): {missing}; found: {found}".format(**params),
+                   code="missing_columns", params=params)
         return _empty_resources(), report
     df = table.copy()
     for col in schema.RESOURCE_COLUMNS:
@@ -134,57 +154,81 @@ def validate_resources(
     rows = df.index.to_numpy() + 2
     text = {c: df[c].astype("string").str.strip() for c in df.columns}
 
-    def flag(mask: pd.Series, column: str, message_for) -> None:
+    def cell(column: str, i: int) -> str:
+        value = text[column][i]
+        return "" if pd.isna(value) else str(value)
+
+    def flag(mask: pd.Series, column: str, code: str, template: str, params_for=None, *,
+             fix: str | None = None, fix_code: str | None = None) -> None:
+        # template: the English message, str.format-ed with the problem's params
         for i in np.flatnonzero(mask.fillna(False).to_numpy()):
-            report.add(int(rows[i]), column, message_for(i))
+            params = params_for(i) if params_for is not None else {}
+            report.add(int(rows[i]), column, template.format(**params), code=code,
+                       params=params, fix=fix, fix_code=fix_code)
+
+    def value_of(column: str):
+        return lambda i: {"value": cell(column, i)}
 
     for col in ("id", "kind", "name", "city", "district", "status"):
-        flag(_blank(df[col]), col, lambda i: "is empty")
+        flag(_blank(df[col]), col, "empty_value", "is empty")
     dup = text["id"].duplicated(keep=False) & ~_blank(df["id"])
-    flag(dup, "id", lambda i: f"id {text['id'][i]!r} is used by more than one row")
+    flag(dup, "id", "duplicate_id", "id {id!r} is used by more than one row",
+         lambda i: {"id": cell("id", i)})
     for col, allowed in (("kind", schema.KINDS), ("city", tuple(schema.CITIES)),
                          ("status", schema.STATUSES), ("source_crs", schema.SOURCE_CRS)):
         bad = ~_blank(df[col]) & ~text[col].str.lower().isin(allowed)
-        flag(bad, col, lambda i, c=col, a=allowed: f"{text[c][i]!r} is not one of {', '.join(a)}")
+        flag(bad, col, "not_one_of", "{value!r} is not one of {allowed}",
+             lambda i, c=col, a=allowed: {"value": cell(c, i), "allowed": ", ".join(a)})
     lon = pd.to_numeric(text["lon"], errors="coerce")
     lat = pd.to_numeric(text["lat"], errors="coerce")
-    flag(lon.isna(), "lon", lambda i: f"{text['lon'][i]!r} is not a number")
-    flag(lat.isna(), "lat", lambda i: f"{text['lat'][i]!r} is not a number")
+    for col, number in (("lon", lon), ("lat", lat)):
+        flag(_blank(df[col]), col, "empty_cell", "empty cell: a number is required")
+        flag(~_blank(df[col]) & number.isna(), col, "not_a_number", "'{value}' is not a number",
+             value_of(col))
     swapped = lon.between(3, 54) & lat.between(73, 136)
-    flag(swapped, "lon", lambda i: "lon and lat look swapped (lat is in China's longitudes)")
-    flag(~swapped & lon.notna() & ~lon.between(73, 136), "lon",
-         lambda i: f"{lon[i]} is outside China's longitudes (73..136)")
-    flag(~swapped & lat.notna() & ~lat.between(3, 54), "lat",
-         lambda i: f"{lat[i]} is outside China's latitudes (3..54)")
+    flag(swapped, "lon", "swapped_lonlat",
+         "lon and lat look swapped (lat is in China's longitudes)",
+         lambda i: {"lon": float(lon[i]), "lat": float(lat[i])},
+         fix="swap lon and lat", fix_code="swap_lonlat")
+    for col, number, lo, hi in (("lon", lon, 73, 136), ("lat", lat, 3, 54)):
+        flag(~swapped & number.notna() & ~number.between(lo, hi), col, "outside_china_range",
+             "{value} is outside China's {role_word}s ({lo}..{hi})",
+             lambda i, c=col, n=number, a=lo, b=hi: {
+                 "role": c, "role_word": _ROLE_WORDS[c], "value": float(n[i]), "lo": a, "hi": b})
     hours = text["hours"].fillna("")
     bad_hours = (hours != "") & ~hours.str.fullmatch(schema.HOURS_PATTERN).fillna(False)
-    flag(bad_hours, "hours", lambda i: f"{hours[i]!r} is not '24h' or 'HH:MM-HH:MM'")
+    flag(bad_hours, "hours", "bad_hours", "{value!r} is not '24h' or 'HH:MM-HH:MM'",
+         value_of("hours"))
     dates = {}
     for col in schema.DATE_COLUMNS:
         dates[col] = pd.to_datetime(text[col], errors="coerce", format="ISO8601")
-        flag(~_blank(df[col]) & dates[col].isna(), col,
-             lambda i, c=col: f"{text[c][i]!r} is not a date (YYYY-MM-DD)")
+        flag(~_blank(df[col]) & dates[col].isna(), col, "not_a_date",
+             "{value!r} is not a date (YYYY-MM-DD)", value_of(col))
     ints = {}
     for col in schema.INT_COLUMNS:
         num = pd.to_numeric(text[col], errors="coerce")
         ints[col] = num
         bad = ~_blank(df[col]) & (num.isna() | (num < 0) | (num % 1 != 0))
-        flag(bad, col, lambda i, c=col: f"{text[c][i]!r} is not a whole number >= 0")
+        flag(bad, col, "not_whole_number", "{value!r} is not a whole number >= 0", value_of(col))
     kind = text["kind"].str.lower()
     is_aed = kind == "aed"
     flag(is_aed & ~_blank(df["venue_type"]) & ~text["venue_type"].isin(schema.AED_VENUES),
-         "venue_type", lambda i: f"{text['venue_type'][i]!r} is not a known venue type")
+         "venue_type", "unknown_venue", "{value!r} is not a known venue type",
+         value_of("venue_type"))
     flag(is_aed & ~_blank(df["placement"]) & ~text["placement"].isin(schema.PLACEMENTS),
-         "placement", lambda i: f"{text['placement'][i]!r} is not indoor or outdoor")
+         "placement", "bad_placement", "{value!r} is not indoor or outdoor",
+         value_of("placement"))
     is_team = kind == "rescue_team"
-    flag(is_team & ~text["specialty"].isin(schema.TEAM_SPECIALTIES), "specialty",
-         lambda i: f"{text['specialty'][i]!r} is not one of {', '.join(schema.TEAM_SPECIALTIES)}")
+    flag(is_team & ~text["specialty"].isin(schema.TEAM_SPECIALTIES), "specialty", "not_one_of",
+         "{value!r} is not one of {allowed}",
+         lambda i: {"value": cell("specialty", i),
+                    "allowed": ", ".join(schema.TEAM_SPECIALTIES)})
     if boundaries is not None:
         known = set(zip(boundaries["city"], boundaries["district"], strict=True))
         pairs = pd.Series(list(zip(text["city"].str.lower(), text["district"], strict=True)))
         bad = ~_blank(df["district"]) & ~pairs.isin(known)
-        flag(bad, "district", lambda i: f"{text['district'][i]!r} is not a district of "
-             f"{text['city'][i]!r}")
+        flag(bad, "district", "unknown_district", "{district!r} is not a district of {city!r}",
+             lambda i: {"district": cell("district", i), "city": cell("city", i)})
 
     keep = ~pd.Series(rows).isin(report.bad_rows).to_numpy()
     out = df.loc[keep].copy()
@@ -219,9 +263,15 @@ def _warn_outside_district(gdf: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
     joined = joined[~joined.index.duplicated()]
     off = joined["district_area"].isna() | (joined["district_area"] != joined["district_own"])
     for _, r in joined[off].iterrows():
-        where = r["district_area"] if isinstance(r["district_area"], str) else "no district"
-        report.add(int(r["row"]), "lon", f"the point lies in {where}, not in {r['district_own']}",
-                   severity="warning")
+        district = str(r["district_own"])
+        if isinstance(r["district_area"], str):
+            params = {"area": r["district_area"], "district": district}
+            report.add(int(r["row"]), "lon", "the point lies in {area}, not in {district}".format(
+                **params), severity="warning", code="outside_district", params=params)
+        else:
+            params = {"district": district}
+            report.add(int(r["row"]), "lon", f"the point lies in no district, not in {district}",
+                       severity="warning", code="outside_all_districts", params=params)
 
 
 def _empty_resources() -> gpd.GeoDataFrame:

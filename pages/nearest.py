@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from shapely.geometry import Point
 
 from geo import schema
 from geo.batch import nearest_for_incidents
@@ -158,6 +159,8 @@ if not origins.empty:
     if batch_result is None:
         lon0, lat0 = origins.iloc[0]["lon"], origins.iloc[0]["lat"]
         st.markdown(f"**{t('results_for', lang, lon=lon0, lat=lat0)}**")
+        if not ds.boundaries.geometry.intersects(Point(lon0, lat0)).any():
+            st.caption(t("origin_outside", lang))
     if results.empty:
         st.warning(t("no_results", lang))
     else:

@@ -22,7 +22,10 @@ for col, kind in zip(st.columns(len(kinds)), kinds, strict=True):
 row2 = st.columns(len(kinds))
 row2[0].metric(t("kpi_aed_per_100k", lang), f"{total['aed_per_100k']:.1f}")
 row2[1].metric(t("kpi_team_members", lang), f"{int(total['team_members']):,}")
-row2[2].metric(t("kpi_population", lang), f"{int(total['population']):,}")
+people = int(total["population"])
+row2[2].metric(t("kpi_population", lang),
+               f"{people / 1e4:,.1f} 万" if lang == "zh" else f"{people / 1e6:,.2f} M",
+               help=f"{people:,}")
 
 if common.assets_ok():
     base = common.overview_map(common.city(), lang, common.basemap().key)

@@ -520,3 +520,121 @@ def test_all_rows_bad_gives_empty_frame_with_columns():
     assert list(gdf.columns) == ["incident", "row", "lon", "lat", "source_crs", "note",
                                  "geometry"]
     assert report.n_ok == 0
+
+
+# ------------------------------------------------------------------ problem codes (for i18n)
+
+
+def _codes(report: Report) -> list[tuple]:
+    return [(p.row, p.column, p.code) for p in report.problems]
+
+
+def test_every_problem_has_a_code_and_params():
+    text = ("编号,经度,纬度,坐标系\n"
+            "1,abc,31.57,WGS84\n"
+            "2,,31.57,WGS84\n"
+            "3,200,31.57,WGS84\n"
+            "4,31.57,120.3,WGS84\n"
+            "5,120.3,31.57,火星人\n")
+    _, report = read_incidents(text.encode("gbk"), "all.csv")
+    assert report.problems
+    assert all(p.code and isinstance(p.params, dict) for p in report.problems)
+
+
+def test_code_out_of_range():
+    _, report = read_incidents("id,lon,lat\na,200,31.57\nb,120.3,-95\n", "a.csv")
+    assert _codes(report) == [(2, "lon", "out_of_range"), (3, "lat", "out_of_range")]
+    assert _one(report, 2, "lon").params == {"role": "lon", "value": 200.0, "limit": 180.0}
+    assert _one(report, 3, "lat").params == {"role": "lat", "value": -95.0, "limit": 90.0}
+
+
+def test_code_swapped_and_swapped_fixed():
+    text = "id,经度,纬度\na,31.5,120.3\n"
+    _, report = read_incidents(text, "a.csv")
+    problem = _one(report, 2, "经度/纬度")
+    assert (problem.code, problem.fix_code) == ("swapped_lonlat", "swap_lonlat")
+    assert problem.params == {"lon": 31.5, "lat": 120.3}
+    _, report = read_incidents(text, "a.csv", fix_swapped=True)
+    problem = _one(report, 2, "经度/纬度")
+    assert (problem.code, problem.fix_code) == ("swapped_fixed", "swap_lonlat")
+    assert problem.params == {"lon": 120.3, "lat": 31.5}
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (b"", "empty_file"), (b"   \r\n\r\n", "empty_file"), (b"\xef\xbb\xbf", "empty_file"),
+    (b"id,lon,lat\r\n", "header_only"),
+])
+def test_code_empty_file(raw: bytes, code: str):
+    _, report = read_incidents(raw, "empty.csv")
+    assert _codes(report) == [(None, None, code)]
+    assert report.problems[0].params == {}
+
+
+def test_code_gbk_file_with_bad_rows_keeps_chinese_column_names():
+    text = "编号,经度,纬度,坐标系\n1,120.3,31.57,WGS84\n2,东经120,31.57,百度\n3,120.3,,高德\n"
+    gdf, report = read_incidents(text.encode("gbk"), "导出.csv")
+    assert _codes(report) == [(3, "经度", "not_a_number"), (4, "纬度", "empty_cell")]
+    assert _one(report, 3, "经度").params == {"role": "lon", "value": "东经120"}
+    assert _one(report, 4, "纬度").params == {"role": "lat"}
+    assert gdf["incident"].tolist() == ["1"]
+
+
+def test_code_undecodable_bytes():
+    _, report = read_incidents(b"lon,lat\n\x80\xff,1\n", "a.csv")
+    assert _codes(report) == [(None, None, "bad_encoding")]
+    assert report.problems[0].fix_code == "save_csv_utf8_or_xlsx"
+
+
+def test_code_chinese_headers_missing_column():
+    text = "编号,经度,备注\n1,120.3,落水\n"
+    _, report = read_incidents(text.encode("gbk"), "a.csv")
+    problem = _one(report, None, "lat")
+    assert (problem.code, problem.fix_code) == ("missing_column", "add_column")
+    assert problem.params["role"] == "lat"
+    assert problem.params["columns"] == ["编号", "经度", "备注"]
+    assert "纬度" in problem.params["aliases"]
+
+
+def test_code_missing_columns():
+    _, report = read_incidents("a,b\n1,2\n", "a.csv")
+    assert _codes(report) == [(None, "lon", "missing_column"), (None, "lat", "missing_column")]
+    assert [p.params["role"] for p in report.problems] == ["lon", "lat"]
+    assert all(p.params["columns"] == ["a", "b"] for p in report.problems)
+
+
+def test_code_text_in_number_column():
+    _, report = read_incidents("id,lon,lat\na,abc,31.57\nb,120.3,北纬31\n", "a.csv")
+    assert _codes(report) == [(2, "lon", "not_a_number"), (3, "lat", "not_a_number")]
+    assert _one(report, 2, "lon").params == {"role": "lon", "value": "abc"}
+    assert _one(report, 3, "lat").params == {"role": "lat", "value": "北纬31"}
+
+
+def test_code_outside_city(boundaries: gpd.GeoDataFrame):
+    text = "id,lon,lat\nwuxi,120.3,31.57\nshanghai,121.47,31.23\n"
+    _, report = read_incidents(text, "a.csv", boundaries=boundaries)
+    problem = _one(report, 3, "lon/lat")
+    assert (problem.code, problem.fix_code) == ("outside_city", "check_coords_crs")
+    assert problem.params["cities"] == ["wuxi", "zhenjiang"]
+    assert problem.params["place"] == "Wuxi/Zhenjiang"
+    assert problem.params["n_districts"] == len(boundaries)
+    assert (problem.params["lon"], problem.params["lat"]) == (121.47, 31.23)
+
+
+def test_report_to_frame_has_code_and_params():
+    _, report = read_incidents("id,lon,lat\na,abc,31.57\nb,31.5,120.3\n", "a.csv")
+    frame = report.to_frame()
+    assert list(frame.columns)[:5] == ["row", "column", "severity", "message", "fix"]
+    assert {"code", "params", "fix_code"} <= set(frame.columns)
+    assert frame["code"].tolist() == ["not_a_number", "swapped_lonlat"]
+    assert frame["params"].tolist()[0] == {"role": "lon", "value": "abc"}
+    assert frame["fix_code"].tolist()[1] == "swap_lonlat"
+
+
+def test_problem_stays_backwards_compatible():
+    from geo.validate import Problem
+
+    old = Problem(2, "lon", "'x' is not a number", "error", None)
+    assert (old.code, old.params, old.fix_code) == (None, None, None)
+    assert str(old) == "row 2, column 'lon': 'x' is not a number"
+    coded = Problem(2, "lon", "m", code="not_a_number", params={"value": "x"})
+    assert hash(coded) == hash(Problem(2, "lon", "m", code="not_a_number", params={"v": 1}))

@@ -108,7 +108,7 @@ def test_water_schema_and_validity(water: gpd.GeoDataFrame) -> None:
 @pytest.mark.parametrize(("label", "lon", "lat"), [
     ("mid 梅梁湖", 120.170, 31.490),
     ("mid 贡湖", 120.320, 31.430),
-    ("蠡湖", 120.262, 31.545),
+    ("蠡湖", 120.270, 31.528),
     ("长江 north of 江阴", 120.300, 31.960),
     ("长江 north of 镇江城区", 119.460, 32.259),
 ])

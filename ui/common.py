@@ -16,8 +16,11 @@ from ui.i18n import t
 CITY_KEYS = ("both", "wuxi", "zhenjiang")
 
 
+APP_RAN = "_rcd_app_ran"
+
+
 def run_through_app() -> None:
-    """Make sure app.py (sidebar, session defaults, navigation) wraps the page being run.
+    """Make sure app.py (sidebar, session defaults, navigation) has run for this session.
 
     Streamlit treats a ``pages/`` folder as v1 page discovery until some session has called
     ``st.navigation``. The first request after a server start that goes straight to a page URL
@@ -27,13 +30,14 @@ def run_through_app() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if not st.session_state.get(APP_RAN):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
 
 def init_session() -> None:
     """Session defaults for the shared sidebar (the entry file calls this first)."""
+    st.session_state[APP_RAN] = True
     st.session_state.setdefault("lang", "zh")
     st.session_state.setdefault("city", "both")
     st.session_state.setdefault("basemap", default_basemap())

@@ -89,6 +89,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "results_for": {"zh": "查询点 {lon:.5f}, {lat:.5f}（WGS84）", "en":
                     "Query point {lon:.5f}, {lat:.5f} (WGS84)"},
     "no_results": {"zh": "范围内没有符合条件的资源。", "en": "No qualifying resource in range."},
+    "origin_outside": {
+        "zh": "注意：查询点不在所选城市的任何区县内（可能在太湖、长江上或市外）。",
+        "en": "Note: the query point is not inside any district of the selected city "
+              "(on Taihu, the Yangtze, or outside the city).",
+    },
     "kind_missing": {
         "zh": "没有可用的{kinds}：此时段未开放、不可用或超出范围。",
         "en": "No usable {kinds}: closed at this time, not usable, or out of range.",

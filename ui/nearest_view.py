@@ -11,6 +11,7 @@ import pandas as pd
 from geo.crs import from_wgs84
 from ui.i18n import t, value_label
 from ui.map import STYLES, Basemap
+from ui.problems import fix_text, problem_text, severity_text
 
 
 def _shift(lon: np.ndarray, lat: np.ndarray, basemap: Basemap) -> tuple[np.ndarray, np.ndarray]:
@@ -63,7 +64,26 @@ def results_table(results: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A validation report's problems with translated headers."""
+    """A validation report's problems (``Report.to_frame()``) in ``lang``, headers translated.
+
+    The columns are row, column, severity, message and fix; message and fix are rebuilt from
+    ``code``/``fix_code``/``params`` when the frame has them (else the English text is shown).
+    """
+    n = len(problems)
+
+    def col(name: str) -> list:
+        return problems[name].tolist() if name in problems.columns else [None] * n
+
+    params, messages, fixes = col("params"), col("message"), col("fix")
+    view = pd.DataFrame({
+        "row": problems["row"].to_numpy() if "row" in problems.columns else [None] * n,
+        "column": pd.Series(col("column"), dtype="string"),
+        "severity": pd.Series([severity_text(s, lang) for s in col("severity")], dtype="string"),
+        "message": pd.Series([problem_text(c, p, lang, m) for c, p, m in
+                              zip(col("code"), params, messages, strict=True)], dtype="string"),
+        "fix": pd.Series([fix_text(c, p, lang, f) for c, p, f in
+                          zip(col("fix_code"), params, fixes, strict=True)], dtype="string"),
+    })
     cols = {"row": "col_row", "column": "col_column", "severity": "col_severity",
             "message": "col_message", "fix": "col_fix"}
-    return problems.rename(columns={k: t(v, lang) for k, v in cols.items()})
+    return view.rename(columns={k: t(v, lang) for k, v in cols.items()})

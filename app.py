@@ -21,13 +21,13 @@ with st.sidebar:
     st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
              format_func=LANG_LABELS.__getitem__)
     lang = common.lang()
-    st.selectbox(t("sidebar_city", lang), common.CITY_KEYS, key="city",
-                 format_func=lambda c: t(f"city_{c}", lang))
+    common.choice(t("sidebar_city", lang), list(common.CITY_KEYS), "city",
+                  lambda c: t(f"city_{c}", lang))
     choices = list(maps.basemaps(SETTINGS.tianditu_key))
     if st.session_state.get("basemap") not in choices:
         st.session_state["basemap"] = "none"
-    st.selectbox(t("basemap", lang), choices, key="basemap",
-                 format_func=lambda b: t(f"basemap_{b}", lang))
+    common.choice(t("basemap", lang), choices, "basemap",
+                  lambda b: t(f"basemap_{b}", lang))
     if common.default_basemap() == "none" and SETTINGS.basemap == "auto":
         st.caption(t("basemap_offline_note", lang))
 

@@ -44,6 +44,11 @@ def test_overview_map_draws_offline(server, browser, lang):
     assert frame.locator(".rcd-legend").count() == 1
     box = frame_el.bounding_box()
     assert box is not None and box["height"] > 300, "the map iframe has no height"
+    city = "无锡 + 镇江" if lang == "zh" else "Wuxi + Zhenjiang"
+    shown = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").evaluate_all(
+        "els => els.map(e => e.innerText + ' ' + [...e.querySelectorAll('input')]"
+        ".map(i => i.value + ' ' + (i.getAttribute('aria-label') || '')).join(' '))")
+    assert any(city in text for text in shown), shown
     label = "梁溪区" if lang == "zh" else "Liangxi"
     assert frame.get_by_text(label, exact=True).count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
@@ -95,7 +100,7 @@ def test_batch_upload_answers_good_rows_and_names_bad_ones(server, browser, tmp_
     page.get_by_text("下载结果 CSV").wait_for(timeout=30_000)
     cells = page.locator("[role='gridcell'], td")
     cells.filter(has_text="abc").first.wait_for(state="attached", timeout=30_000)
-    assert cells.filter(has_text="swap lon and lat").count() >= 1
+    assert cells.filter(has_text="交换经度和纬度").count() >= 1
     assert page.locator("[data-testid='stException']").count() == 0
     page.screenshot(path=str(ARTIFACTS / "nearest-batch.png"), full_page=True)
     assert _external(seen) == []

@@ -43,6 +43,20 @@ def init_session() -> None:
     st.session_state.setdefault("basemap", default_basemap())
 
 
+def choice(label: str, options: list[str], state_key: str, fmt) -> str:
+    """A sidebar select box whose labels follow the language; the value lives in ``state_key``.
+
+    A keyed select box keeps showing the labels of the language it was first drawn in, so the
+    widget key carries the language and the chosen value is kept under ``state_key``.
+    """
+    current = st.session_state.get(state_key, options[0])
+    index = options.index(current) if current in options else 0
+    value = st.selectbox(label, options, index=index, format_func=fmt,
+                         key=f"{state_key}__{lang()}")
+    st.session_state[state_key] = value
+    return value
+
+
 def lang() -> str:
     """The session's language code ("zh" or "en")."""
     return st.session_state.get("lang", "zh")

@@ -84,6 +84,7 @@ def problems_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
         "fix": pd.Series([fix_text(c, p, lang, f) for c, p, f in
                           zip(col("fix_code"), params, fixes, strict=True)], dtype="string"),
     })
+    view[["column", "fix"]] = view[["column", "fix"]].fillna("")  # blank, not "None"
     cols = {"row": "col_row", "column": "col_column", "severity": "col_severity",
             "message": "col_message", "fix": "col_fix"}
     return view.rename(columns={k: t(v, lang) for k, v in cols.items()})

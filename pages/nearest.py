@@ -64,6 +64,22 @@ resources, index = common.filtered(city_key, filters)
 max_distance_m = max_km * 1000 if max_km > 0 else None
 
 # ---- query point: click, coordinates or place -------------------------------------------------
+
+
+def take_click(click: dict | None) -> bool:
+    """Make a new map click (in the basemap's CRS) the query point; True if it was new."""
+    if not click or click == st.session_state.get("nr_last_click"):
+        return False
+    st.session_state["nr_last_click"] = click
+    clon, clat = to_wgs84(([click["lng"]], [click["lat"]]), basemap.crs)
+    st.session_state["nr_origin"] = (float(clon[0]), float(clat[0]),
+                                     f"{float(clon[0]):.5f}, {float(clat[0]):.5f}")
+    return True
+
+
+# The map's last value is in the session before the map is drawn: answering a click in this run
+# saves a second run (the check after the map is the fallback).
+take_click((st.session_state.get("nearest_map") or {}).get("last_clicked"))
 tab_click, tab_coords, tab_place, tab_batch = st.tabs(
     [t("tab_click", lang), t("tab_coords", lang), t("tab_place", lang), t("tab_batch", lang)])
 with tab_click:
@@ -143,12 +159,7 @@ if base is not None:
     layer = results_layer(origins, results, basemap, lang)
     out = common.show_map(base, "nearest_map", layer, height=560, use_container_width=True,
                           returned_objects=["last_clicked"])
-    click = (out or {}).get("last_clicked")
-    if click and click != st.session_state.get("nr_last_click"):
-        st.session_state["nr_last_click"] = click
-        clon, clat = to_wgs84(([click["lng"]], [click["lat"]]), basemap.crs)
-        st.session_state["nr_origin"] = (float(clon[0]), float(clat[0]),
-                                         f"{float(clon[0]):.5f}, {float(clat[0]):.5f}")
+    if take_click((out or {}).get("last_clicked")):
         st.rerun()
 
 # ---- answers ---------------------------------------------------------------------------------

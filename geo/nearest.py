@@ -6,7 +6,6 @@ import functools
 import hashlib
 import math
 import re
-import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from scipy.spatial import cKDTree
 
 from geo.crs import metric_crs_for
 from geo.errors import ValidationError
+from geo.framecache import FrameCache
 from geo.schema import KINDS
 from geo.settings import SETTINGS, Settings
 from geo.usable import Usability, local_time
@@ -617,7 +617,7 @@ class ResourceIndex:
 
 # --------------------------------------------------------------------------- cached entry point
 
-_INDEX_CACHE: OrderedDict[int, tuple[Any, tuple, ResourceIndex]] = OrderedDict()
+_INDEX_CACHE = FrameCache(INDEX_CACHE_SIZE)
 
 
 def _fingerprint(frame: gpd.GeoDataFrame) -> tuple:
@@ -634,9 +634,9 @@ def _fingerprint(frame: gpd.GeoDataFrame) -> tuple:
 def index_for(resources: gpd.GeoDataFrame | ResourceIndex) -> ResourceIndex:
     """Return a ResourceIndex for ``resources``, reusing a cached one for the same frame.
 
-    The cache holds the last :data:`INDEX_CACHE_SIZE` frames, keyed by object identity (checked
-    with a weak reference) plus a fingerprint of size, columns, CRS and a sample of rows. A
-    frame edited in place outside the sampled rows is not detected: build a
+    The cache holds the last :data:`INDEX_CACHE_SIZE` frames, keyed by object identity (it
+    keeps a reference, so an id is not reused) plus a fingerprint of size, columns, CRS and a
+    sample of rows. A frame edited in place outside the sampled rows is not detected: build a
     :class:`ResourceIndex` yourself, pass a new frame, or call :func:`clear_index_cache`.
 
     Parameters
@@ -653,18 +653,8 @@ def index_for(resources: gpd.GeoDataFrame | ResourceIndex) -> ResourceIndex:
     if not isinstance(resources, gpd.GeoDataFrame):
         msg = f"resources must be a GeoDataFrame or ResourceIndex, got {type(resources).__name__}"
         raise ValidationError(msg)
-    key = id(resources)
-    fingerprint = _fingerprint(resources)
-    hit = _INDEX_CACHE.get(key)
-    if hit is not None and hit[0]() is resources and hit[1] == fingerprint:
-        _INDEX_CACHE.move_to_end(key)
-        return hit[2]
-    index = ResourceIndex(resources)
-    _INDEX_CACHE[key] = (weakref.ref(resources), fingerprint, index)
-    _INDEX_CACHE.move_to_end(key)
-    while len(_INDEX_CACHE) > INDEX_CACHE_SIZE:
-        _INDEX_CACHE.popitem(last=False)
-    return index
+    return _INDEX_CACHE.get((resources,), _fingerprint(resources),
+                            lambda: ResourceIndex(resources))
 
 
 def clear_index_cache() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationError
+from geo.framecache import FrameCache
 
 #: Columns of the search result, in order.
 RESULT_COLUMNS: tuple[str, ...] = ("name", "name_en", "kind", "district", "lon", "lat", "score")
@@ -282,7 +282,7 @@ def _empty() -> pd.DataFrame:
     })
 
 
-_INDEX_CACHE: OrderedDict[tuple[int, int], tuple[Any, Any, int, PlaceIndex]] = OrderedDict()
+_INDEX_CACHE = FrameCache(_CACHE_SIZE)
 
 
 def _fingerprint(resources: Any, boundaries: Any) -> int:
@@ -307,18 +307,8 @@ def place_index(resources: Any, boundaries: Any) -> PlaceIndex:
     The cache holds the last few frame pairs (and references them, so their ids cannot be
     reused while cached) and rebuilds when a frame's names, addresses or bounds changed.
     """
-    key = (id(resources), id(boundaries))
-    stamp = _fingerprint(resources, boundaries)
-    hit = _INDEX_CACHE.get(key)
-    if hit is not None and hit[2] == stamp:
-        _INDEX_CACHE.move_to_end(key)
-        return hit[3]
-    index = PlaceIndex(resources, boundaries)
-    _INDEX_CACHE[key] = (resources, boundaries, stamp, index)
-    _INDEX_CACHE.move_to_end(key)
-    while len(_INDEX_CACHE) > _CACHE_SIZE:
-        _INDEX_CACHE.popitem(last=False)
-    return index
+    return _INDEX_CACHE.get((resources, boundaries), _fingerprint(resources, boundaries),
+                            lambda: PlaceIndex(resources, boundaries))
 
 
 def clear_place_cache() -> None:

@@ -14,6 +14,8 @@ KINDS: tuple[str, ...] = CORE_KINDS + OPTIONAL_KINDS
 
 STATUSES: tuple[str, ...] = ("active", "maintenance", "inactive")
 SOURCE_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09", "cgcs2000")
+#: Coordinate systems a person types or uploads lon/lat in (GPS, Amap/Tencent, Baidu).
+LONLAT_CRS: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 
 AED_VENUES: tuple[str, ...] = (
     "metro", "rail", "airport", "hospital", "mall", "school", "stadium", "park",

@@ -17,6 +17,7 @@ from geo.nearest import nearest
 from geo.network import nearest_by_network
 from geo.places import place_index
 from geo.settings import SETTINGS
+from geo.usable import CHINA_TZ
 from ui import common
 from ui.i18n import t, value_label
 from ui.nearest_view import problems_table, results_layer, results_table
@@ -51,10 +52,11 @@ with st.expander(t("filters", lang), expanded=False):
 
 t1, t2, t3 = st.columns([1, 1, 1])
 now_only = t1.toggle(t("available_now", lang), value=True, key="nr_now")
+now = dt.datetime.now(CHINA_TZ).replace(tzinfo=None)  # opening hours are China wall-clock time
 if now_only:
-    at = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    at = now
 else:
-    day = t2.date_input(t("at_date", lang), dt.date.today(), key="nr_date")
+    day = t2.date_input(t("at_date", lang), now.date(), key="nr_date")
     hour = t3.time_input(t("at_time", lang), dt.time(3, 0), key="nr_time", step=900)
     at = dt.datetime.combine(day, hour)
 
@@ -89,7 +91,7 @@ with tab_coords:
         a, b, c = st.columns(3)
         lon_in = a.number_input(t("lon", lang), 73.0, 136.0, 120.3010, 0.0001, "%.6f", key="nr_lon")
         lat_in = b.number_input(t("lat", lang), 3.0, 54.0, 31.5790, 0.0001, "%.6f", key="nr_lat")
-        crs_in = c.selectbox(t("coord_system", lang), ("wgs84", "gcj02", "bd09"), key="nr_crs",
+        crs_in = c.selectbox(t("coord_system", lang), schema.LONLAT_CRS, key="nr_crs",
                              format_func=lambda s: t(f"crs_{s}", lang))
         if st.form_submit_button(t("query", lang)):
             wlon, wlat = to_wgs84(([lon_in], [lat_in]), crs_in)
@@ -112,7 +114,7 @@ with tab_place:
 with tab_batch:
     up = st.file_uploader(t("batch_upload", lang), type=["csv", "xlsx"], key="nr_batch_file")
     b1, b2 = st.columns(2)
-    batch_crs = b1.selectbox(t("batch_default_crs", lang), ("wgs84", "gcj02", "bd09"),
+    batch_crs = b1.selectbox(t("batch_default_crs", lang), schema.LONLAT_CRS,
                              key="nr_batch_crs", format_func=lambda s: t(f"crs_{s}", lang))
     fix_swapped = b2.toggle(t("batch_fix_swapped", lang), key="nr_batch_swap")
     st.download_button(t("template", lang), incidents_template_csv(chinese=lang == "zh"),
@@ -122,7 +124,7 @@ network_file = st.file_uploader(t("network_upload", lang), type=["osm", "xml", "
                                 key="nr_network")
 
 # ---- the map: base identical between runs; answers go in feature_group_to_add -----------------
-base = common.query_map(city_key, lang, basemap.key, filters) if common.assets_ok() else None
+base = common.resource_map(city_key, lang, basemap.key, filters) if common.assets_ok() else None
 origins = pd.DataFrame(columns=["lon", "lat", "label"])
 results = pd.DataFrame()
 batch_result = None

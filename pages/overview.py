@@ -28,7 +28,7 @@ row2[2].metric(t("kpi_population", lang),
                help=f"{people:,}")
 
 if common.assets_ok():
-    base = common.overview_map(common.city(), lang, common.basemap().key)
+    base = common.resource_map(common.city(), lang, common.basemap().key)
     common.show_map(base, "overview_map", height=640, use_container_width=True,
                     returned_objects=[])
 

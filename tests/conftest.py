@@ -23,6 +23,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def resource_row(**kw) -> dict:
+    """One valid AED row of a resource table (every cell as text), with ``kw`` overriding."""
+    base = {"id": "T-1", "kind": "aed", "name": "测试", "name_en": "Test", "city": "wuxi",
+            "district": "梁溪区", "address": "人民中路1号", "lon": "120.30", "lat": "31.57",
+            "source_crs": "wgs84", "status": "active", "hours": "24h",
+            "updated_at": "2026-01-01", "venue_type": "metro", "placement": "indoor",
+            "pads_expiry": "2027-06-01"}
+    base.update(kw)
+    return base
+
+
 @pytest.fixture(scope="session")
 def demo():
     """Both cities' demo dataset."""

@@ -10,6 +10,7 @@ from geo.datasets import load_demo
 from geo.errors import DataError, ValidationError
 from geo.settings import load_settings
 from geo.validate import validate_resources
+from tests.conftest import resource_row
 
 CITY_DISTRICTS = {
     "wuxi": {"梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "江阴市", "宜兴市"},
@@ -56,25 +57,17 @@ def test_missing_data_dir_is_a_clear_error(tmp_path):
         load_demo(data_dir=tmp_path)
 
 
-def _row(**kw):
-    base = {"id": "T-1", "kind": "aed", "name": "测试", "name_en": "Test", "city": "wuxi",
-            "district": "梁溪区", "address": "人民中路1号", "lon": "120.30", "lat": "31.57",
-            "source_crs": "wgs84", "status": "active", "hours": "24h",
-            "updated_at": "2026-01-01", "venue_type": "metro", "placement": "indoor",
-            "pads_expiry": "2027-06-01"}
-    base.update(kw)
-    return base
 
 
 def test_validation_reports_every_problem_and_keeps_good_rows(demo):
     table = pd.DataFrame([
-        _row(),
-        _row(id="T-2", lon="abc"),
-        _row(id="T-3", lon="31.57", lat="120.30"),
-        _row(id="T-4", kind="helicopter", hours="all day"),
-        _row(id="T-1", pads_expiry="next year"),
-        _row(id="T-6", kind="rescue_team", specialty="cooking", district="不存在区"),
-        _row(id="T-7", source_crs="gcj02", lon="120.3046", lat="31.5681"),
+        resource_row(),
+        resource_row(id="T-2", lon="abc"),
+        resource_row(id="T-3", lon="31.57", lat="120.30"),
+        resource_row(id="T-4", kind="helicopter", hours="all day"),
+        resource_row(id="T-1", pads_expiry="next year"),
+        resource_row(id="T-6", kind="rescue_team", specialty="cooking", district="不存在区"),
+        resource_row(id="T-7", source_crs="gcj02", lon="120.3046", lat="31.5681"),
     ])
     good, report = validate_resources(table, demo.boundaries)
     messages = [str(p) for p in report.errors]

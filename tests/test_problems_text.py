@@ -14,6 +14,7 @@ import pytest
 
 from geo.incidents import read_incidents
 from geo.validate import Problem, Report, validate_resources
+from tests.conftest import resource_row
 from ui.i18n import t
 from ui.nearest_view import problems_table
 from ui.problems import FIXES, MESSAGES, fix_text, problem_text, severity_text
@@ -74,31 +75,23 @@ def _bad_incident_files() -> list[tuple[bytes | str, str, dict]]:
     ]
 
 
-def _resource_row(**kw) -> dict:
-    base = {"id": "T-1", "kind": "aed", "name": "测试", "name_en": "Test", "city": "wuxi",
-            "district": "梁溪区", "address": "人民中路1号", "lon": "120.30", "lat": "31.57",
-            "source_crs": "wgs84", "status": "active", "hours": "24h",
-            "updated_at": "2026-01-01", "venue_type": "metro", "placement": "indoor",
-            "pads_expiry": "2027-06-01"}
-    base.update(kw)
-    return base
 
 
 def _bad_resource_tables() -> list[pd.DataFrame]:
     return [
         pd.DataFrame([
-            _resource_row(),
-            _resource_row(id="T-2", lon="abc"),
-            _resource_row(id="T-3", lon="", name=""),
-            _resource_row(id="T-4", lon="31.57", lat="120.30"),
-            _resource_row(id="T-5", lon="10"),
-            _resource_row(id="T-6", kind="helicopter", hours="all day"),
-            _resource_row(id="T-1", pads_expiry="next year"),
-            _resource_row(id="T-8", kind="rescue_team", specialty="cooking", members="-2",
+            resource_row(),
+            resource_row(id="T-2", lon="abc"),
+            resource_row(id="T-3", lon="", name=""),
+            resource_row(id="T-4", lon="31.57", lat="120.30"),
+            resource_row(id="T-5", lon="10"),
+            resource_row(id="T-6", kind="helicopter", hours="all day"),
+            resource_row(id="T-1", pads_expiry="next year"),
+            resource_row(id="T-8", kind="rescue_team", specialty="cooking", members="-2",
                           district="不存在区"),
-            _resource_row(id="T-9", venue_type="castle", placement="roof"),
-            _resource_row(id="T-10", lon="119.43", lat="32.21"),
-            _resource_row(id="T-11", lon="121.47", lat="31.23"),
+            resource_row(id="T-9", venue_type="castle", placement="roof"),
+            resource_row(id="T-10", lon="119.43", lat="32.21"),
+            resource_row(id="T-11", lon="121.47", lat="31.23"),
         ]),
         pd.DataFrame({"id": ["x"], "name": ["y"]}),
     ]
@@ -276,8 +269,8 @@ def test_problems_table_without_codes_shows_the_english_text():
 
 
 def test_resource_problems_in_chinese(boundaries: gpd.GeoDataFrame):
-    table = pd.DataFrame([_resource_row(id="T-2", lon="abc"),
-                          _resource_row(id="T-3", lon="31.57", lat="120.30")])
+    table = pd.DataFrame([resource_row(id="T-2", lon="abc"),
+                          resource_row(id="T-3", lon="31.57", lat="120.30")])
     _, report = validate_resources(table, boundaries)
     view = problems_table(report.to_frame(), "zh")
     assert view[t("col_message", "zh")].tolist()[:2] == [

@@ -14,7 +14,9 @@ from ui.assets import missing_files
 from ui.i18n import t
 
 CITY_KEYS = ("both", "wuxi", "zhenjiang")
-
+#: ``filtered`` arguments that keep every resource: (kinds, districts, statuses, only_24h,
+#: specialties).
+NO_FILTERS: tuple = (None, None, None, False, None)
 
 APP_RAN = "_rcd_app_ran"
 
@@ -77,10 +79,14 @@ def default_basemap() -> str:
     return maps.probe_basemap(order, SETTINGS.tile_probe_timeout_s, SETTINGS.tianditu_key)
 
 
+def _basemap(key: str) -> maps.Basemap:
+    choices = maps.basemaps(SETTINGS.tianditu_key)
+    return choices.get(key, choices["none"])
+
+
 def basemap() -> maps.Basemap:
     """The selected basemap."""
-    choices = maps.basemaps(SETTINGS.tianditu_key)
-    return choices.get(st.session_state.get("basemap", "none"), choices["none"])
+    return _basemap(st.session_state.get("basemap", "none"))
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,21 +133,16 @@ def filtered(city_key: str | None, filters: tuple) -> tuple:
     return frame, ResourceIndex(frame)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def overview_map(city_key: str | None, lang_key: str, basemap_key: str) -> folium.Map:
-    """The overview's map of every layer (cached; pass it to :func:`show_map`, never render it)."""
-    ds = _load(city_key)
-    source = maps.basemaps(SETTINGS.tianditu_key).get(basemap_key, maps.basemaps()["none"])
-    return maps.resources_map(ds.boundaries, ds.resources, source, lang_key)
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
-def query_map(city_key: str | None, lang_key: str, basemap_key: str, filters: tuple):
-    """The nearest page's base map: identical between runs so results never rebuild the iframe."""
-    ds = _load(city_key)
+def resource_map(city_key: str | None, lang_key: str, basemap_key: str,
+                 filters: tuple = NO_FILTERS) -> folium.Map:
+    """A page's base map of the (filtered) resources, cached; show it with :func:`show_map`.
+
+    It stays identical between runs, so answers drawn on it never rebuild the iframe. Never
+    render it directly: folium's render changes the map it renders.
+    """
     frame, _ = filtered(city_key, filters)
-    source = maps.basemaps(SETTINGS.tianditu_key).get(basemap_key, maps.basemaps()["none"])
-    return maps.resources_map(ds.boundaries, frame, source, lang_key)
+    return maps.resources_map(_load(city_key).boundaries, frame, _basemap(basemap_key), lang_key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -160,7 +161,6 @@ def network(content: bytes, filename: str):
         return load_network(path)
     finally:
         path.unlink(missing_ok=True)
-
 
 
 def show_map(base: folium.Map, key: str, layer: folium.FeatureGroup | None = None, **kwargs):

@@ -1,18 +1,20 @@
-"""Build and validate data/resources.csv (Red Cross resources of Wuxi and Zhenjiang) from places."""
+"""Build and validate data/resources.csv (Red Cross resources of Wuxi and Zhenjiang) from places.
+
+The places are read from ``data/places_<city>.csv`` (see :func:`load_places`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import datetime as dt
-import importlib
 import os
 import re
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import geopandas as gpd
@@ -34,6 +36,7 @@ from geo.schema import (  # noqa: E402
     RESOURCE_COLUMNS,
     SOURCE_CRS,
     STATUSES,
+    STOCK_COLUMNS,
     TEAM_SPECIALTIES,
 )
 
@@ -41,11 +44,18 @@ DEFAULT_OUT = ROOT / "data" / "resources.csv"
 DEFAULT_BOUNDARIES = ROOT / "data" / "boundaries.geojson"
 DEFAULT_WATER = ROOT / "data" / "water.geojson"
 
-#: city key -> (places module, id prefix, placeholder phone area code, RNG seed).
-CITIES: dict[str, tuple[str, str, str, int]] = {
-    "wuxi": ("scripts.places_wuxi", "WX", "0510", 20260510),
-    "zhenjiang": ("scripts.places_zhenjiang", "ZJ", "0511", 20260511),
+#: city key -> (places CSV, id prefix, placeholder phone area code, RNG seed).
+CITIES: dict[str, tuple[Path, str, str, int]] = {
+    "wuxi": (ROOT / "data" / "places_wuxi.csv", "WX", "0510", 20260510),
+    "zhenjiang": (ROOT / "data" / "places_zhenjiang.csv", "ZJ", "0511", 20260511),
 }
+
+#: Places CSV columns read as int and as float; every other column is text. Empty cells are absent.
+PLACE_INT_COLUMNS: frozenset[str] = frozenset(
+    {"n_aed", "staff", "members", "boats", "vehicles", "capacity_m3", "trainees_per_year"}
+    | set(STOCK_COLUMNS)
+)
+PLACE_FLOAT_COLUMNS: frozenset[str] = frozenset({"lon", "lat"})
 
 #: AED opening hours by venue type (the venue's, since the cabinet is reachable when it is open).
 AED_HOURS: dict[str, str] = {
@@ -99,6 +109,84 @@ KIND_CODES: dict[str, tuple[str, int]] = {
 
 class BuildError(RuntimeError):
     """Raised when the resource table fails validation; nothing is written."""
+
+
+@dataclass
+class Places:
+    """The places of one city, one list of dicts per resource kind, in file order.
+
+    AED entries are venues (``n_aed`` devices each); relief stores carry ``stock`` as a dict keyed
+    by relief item. ``source_crs`` is the coordinate system of every ``lon``/``lat``.
+    """
+
+    source_crs: str
+    aed_sites: list[dict[str, Any]] = field(default_factory=list)
+    relief_stores: list[dict[str, Any]] = field(default_factory=list)
+    first_aid_stations: list[dict[str, Any]] = field(default_factory=list)
+    rescue_teams: list[dict[str, Any]] = field(default_factory=list)
+    community_hubs: list[dict[str, Any]] = field(default_factory=list)
+    training_bases: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: Resource kind -> the `Places` list holding its entries.
+PLACE_LISTS: dict[str, str] = {
+    "aed": "aed_sites",
+    "relief_store": "relief_stores",
+    "first_aid_station": "first_aid_stations",
+    "rescue_team": "rescue_teams",
+    "community_hub": "community_hubs",
+    "training_base": "training_bases",
+}
+
+
+def _place_value(column: str, text: str) -> Any:
+    """Convert one non-empty places CSV cell to its type (int, float or str)."""
+    if column in PLACE_INT_COLUMNS:
+        return int(text)
+    if column in PLACE_FLOAT_COLUMNS:
+        return float(text)
+    return text
+
+
+def load_places(path: Path) -> Places:
+    """Read a places CSV (UTF-8, header row, one row per place with its ``kind``).
+
+    Parameters
+    ----------
+    path : Path
+        ``data/places_<city>.csv``.
+
+    Returns
+    -------
+    Places
+        The entries by kind. Empty cells are left out of an entry; ``stock_<item>`` cells are
+        gathered into a ``stock`` dict.
+
+    Raises
+    ------
+    ValueError
+        On an unknown kind, a missing ``source_crs`` or more than one ``source_crs`` in the file.
+    """
+    lists: dict[str, list[dict[str, Any]]] = {name: [] for name in PLACE_LISTS.values()}
+    crs: set[str] = set()
+    with Path(path).open(encoding="utf-8", newline="") as fh:
+        for line_no, row in enumerate(csv.DictReader(fh), start=2):
+            kind, row_crs = row.pop("kind"), row.pop("source_crs")
+            if kind not in PLACE_LISTS:
+                raise ValueError(f"{path}:{line_no}: unknown kind {kind!r}")
+            if not row_crs:
+                raise ValueError(f"{path}:{line_no}: empty source_crs")
+            crs.add(row_crs)
+            item = {col: _place_value(col, text) for col, text in row.items() if text != ""}
+            stock = {
+                name: item.pop(f"stock_{name}") for name in RELIEF_ITEMS if f"stock_{name}" in item
+            }
+            if stock:
+                item["stock"] = stock
+            lists[PLACE_LISTS[kind]].append(item)
+    if len(crs) != 1:
+        raise ValueError(f"{path}: expected one source_crs, found {sorted(crs)}")
+    return Places(source_crs=crs.pop(), **lists)
 
 
 def _rand_date(rng: np.random.Generator, start: dt.date, end: dt.date) -> dt.date:
@@ -168,14 +256,14 @@ class _Geography:
         return None
 
 
-def _load_places(city: str) -> ModuleType:
-    """Import the places module of ``city``."""
-    return importlib.import_module(CITIES[city][0])
+def _load_places(city: str) -> Places:
+    """Read the places CSV of ``city``."""
+    return load_places(CITIES[city][0])
 
 
 def _aed_rows(
     city: str,
-    places: ModuleType,
+    places: Places,
     rng: np.random.Generator,
     geo: _Geography,
     to_m: Transformer,
@@ -184,7 +272,7 @@ def _aed_rows(
     """Expand the AED venues of one city into one row per device."""
     area = CITIES[city][2]
     rows: list[dict[str, Any]] = []
-    for venue_no, site in enumerate(places.AED_SITES, start=1):
+    for venue_no, site in enumerate(places.aed_sites, start=1):
         x0, y0 = to_m.transform(site["lon"], site["lat"])
         for k in range(1, int(site["n_aed"]) + 1):
             lon, lat = float(site["lon"]), float(site["lat"])
@@ -213,7 +301,7 @@ def _aed_rows(
                     "address": site["address"],
                     "lon": lon,
                     "lat": lat,
-                    "source_crs": places.SOURCE_CRS,
+                    "source_crs": places.source_crs,
                     "hours": AED_HOURS[site["venue_type"]],
                     "venue_type": site["venue_type"],
                     "placement": site["placement"],
@@ -254,7 +342,7 @@ def _aed_rows(
     return rows
 
 
-def _other_rows(city: str, places: ModuleType, rng: np.random.Generator) -> list[dict[str, Any]]:
+def _other_rows(city: str, places: Places, rng: np.random.Generator) -> list[dict[str, Any]]:
     """Rows of the non-AED kinds of one city, in kind order."""
     rows: list[dict[str, Any]] = []
 
@@ -268,29 +356,29 @@ def _other_rows(city: str, places: ModuleType, rng: np.random.Generator) -> list
             "address": item["address"],
             "lon": float(item["lon"]),
             "lat": float(item["lat"]),
-            "source_crs": places.SOURCE_CRS,
+            "source_crs": places.source_crs,
             "status": "active",
             "hours": hours,
             "updated_at": _rand_date(rng, UPDATED_START, UPDATED_END),
         }
 
-    for store in places.RELIEF_STORES:
+    for store in places.relief_stores:
         row = base("relief_store", store, STORE_HOURS)
         row["capacity_m3"] = int(store["capacity_m3"])
         for item in RELIEF_ITEMS:
             row[f"stock_{item}"] = int(store["stock"][item])
         rows.append(row)
-    for station in places.FIRST_AID_STATIONS:
+    for station in places.first_aid_stations:
         row = base("first_aid_station", station, station["hours"])
         row.update({"serves": station["serves"], "staff": int(station["staff"])})
         rows.append(row)
-    for team in places.RESCUE_TEAMS:
+    for team in places.rescue_teams:
         row = base("rescue_team", team, TEAM_HOURS)
         row.update({key: team[key] for key in ("specialty", "members", "boats", "vehicles")})
         rows.append(row)
-    for hub in places.COMMUNITY_HUBS:
+    for hub in places.community_hubs:
         rows.append(base("community_hub", hub, HUB_HOURS))
-    for tb in places.TRAINING_BASES:
+    for tb in places.training_bases:
         row = base("training_base", tb, TRAINING_HOURS)
         row["trainees_per_year"] = int(tb["trainees_per_year"])
         rows.append(row)
@@ -300,7 +388,7 @@ def _other_rows(city: str, places: ModuleType, rng: np.random.Generator) -> list
 def build_rows(
     boundaries_path: Path = DEFAULT_BOUNDARIES,
     water_path: Path | None = DEFAULT_WATER,
-    places: dict[str, ModuleType] | None = None,
+    places: dict[str, Places] | None = None,
 ) -> list[dict[str, Any]]:
     """Return every resource row (dicts keyed by schema column), ids assigned, not yet validated.
 
@@ -310,8 +398,8 @@ def build_rows(
         District polygons (WGS84 GeoJSON with ``city`` and ``district``).
     water_path : Path or None
         Water polygons; used only if the file exists (jittered AEDs avoid water).
-    places : dict of str to module, optional
-        Places modules by city key; defaults to importing ``scripts.places_<city>``.
+    places : dict of str to Places, optional
+        Places by city key; defaults to reading ``data/places_<city>.csv`` (`load_places`).
 
     Returns
     -------
@@ -323,9 +411,11 @@ def build_rows(
     to_deg = Transformer.from_crs(SOUTH_JIANGSU_METRIC_EPSG, 4326, always_xy=True)
     rows: list[dict[str, Any]] = []
     for city, (_, prefix, _, seed) in CITIES.items():
-        module = places[city] if places else _load_places(city)
+        city_places = places[city] if places else _load_places(city)
         rng = np.random.default_rng(seed)
-        city_rows = _aed_rows(city, module, rng, geo, to_m, to_deg) + _other_rows(city, module, rng)
+        city_rows = _aed_rows(city, city_places, rng, geo, to_m, to_deg) + _other_rows(
+            city, city_places, rng
+        )
         counters: Counter[str] = Counter()
         for row in city_rows:
             code, width = KIND_CODES[row["kind"]]
@@ -410,7 +500,7 @@ def build(
     out_path: Path = DEFAULT_OUT,
     boundaries_path: Path = DEFAULT_BOUNDARIES,
     water_path: Path | None = DEFAULT_WATER,
-    places: dict[str, ModuleType] | None = None,
+    places: dict[str, Places] | None = None,
 ) -> list[dict[str, Any]]:
     """Build, validate and write the resource CSV; on problems raise `BuildError`, write nothing.
 
@@ -422,8 +512,8 @@ def build(
         District polygons.
     water_path : Path or None
         Water polygons (checked when the file exists).
-    places : dict of str to module, optional
-        Places modules by city key (defaults to ``scripts.places_<city>``).
+    places : dict of str to Places, optional
+        Places by city key (defaults to reading ``data/places_<city>.csv``).
 
     Returns
     -------

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from geo.schema import RESOURCE_COLUMNS  # noqa: E402
+from geo.schema import RELIEF_ITEMS, RESOURCE_COLUMNS  # noqa: E402
 from scripts import build_resources  # noqa: E402
 
 CSV = ROOT / "data" / "resources.csv"
@@ -105,3 +105,20 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
     out = tmp_path / "resources.csv"
     build_resources.build(out, BOUNDARIES, WATER)
     assert out.read_bytes() == CSV.read_bytes()
+
+
+@pytest.mark.parametrize(("city", "n_aed"), [("wuxi", 495), ("zhenjiang", 160)])
+def test_places_csv_loads_typed(city: str, n_aed: int) -> None:
+    """data/places_<city>.csv reads back typed: ints, floats, empty cells absent, stock nested."""
+    places = build_resources.load_places(build_resources.CITIES[city][0])
+    assert places.source_crs == "wgs84"
+    assert sum(site["n_aed"] for site in places.aed_sites) == n_aed
+    site = places.aed_sites[0]
+    assert type(site["n_aed"]) is int
+    assert type(site["lon"]) is float and type(site["lat"]) is float
+    assert "staff" not in site and "stock" not in site
+    for store in places.relief_stores:
+        assert list(store["stock"]) == list(RELIEF_ITEMS)
+        assert all(type(n) is int for n in store["stock"].values())
+        assert not any(key.startswith("stock_") for key in store)
+    assert all(type(team["boats"]) is int for team in places.rescue_teams)

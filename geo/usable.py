@@ -1,27 +1,153 @@
-"""Which resources can be used now: status, opening hours and AED pad/battery expiry, vectorised."""
+"""Which resources can be used: one usability policy over status, opening hours and expiry.
+
+A :class:`UsabilityPolicy` says which statuses count, whether expired AED pads/batteries count,
+whether a resource must be open at the time asked and whether only 24 h resources count. Named
+presets live in :data:`POLICIES`. :class:`Usability` parses a resource table once (hours through
+:mod:`geo.hours`, the one opening-hours grammar) so each query is a few vectorised gathers.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationError
+from geo.hours import (
+    CHINA_TZ,
+    MINUTES_PER_DAY,
+    CompiledHours,
+    _bad_rows_message,
+    compile_hours,
+    week_minute,
+)
+from geo.schema import STATUSES
 
-#: Opening hours are local wall-clock time in China (UTC+8, no daylight saving).
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), name="Asia/Shanghai")
-MINUTES_PER_DAY = 24 * 60
+__all__ = [
+    "CHINA_TZ", "DEFAULT", "EXPIRY_COLUMNS", "NEVER_EXPIRES_DAY", "PLANNER", "PLANNER_24H",
+    "POLICIES", "REGISTRY", "Usability", "UsabilityPolicy", "local_time", "policy", "policy_of",
+    "usable_mask",
+]
+
 #: Expiry columns checked against the query date (AED pads and battery).
 EXPIRY_COLUMNS: tuple[str, ...] = ("pads_expiry", "battery_expiry")
 #: Day number used for "unknown expiry" (treated as not expired).
 NEVER_EXPIRES_DAY = np.iinfo(np.int64).max
-_ALWAYS_OPEN = {"", "24h", "24/7", "nan", "none"}
-_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013\u2014~\uff5e]\s*(\d{1,2}):(\d{2})\s*$")
-_MAX_NAMED = 5
+#: Status code of a value outside :data:`geo.schema.STATUSES` (never usable).
+_UNKNOWN_STATUS = len(STATUSES)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsabilityPolicy:
+    """What "usable" means: which statuses count, and whether expiry and opening hours matter.
+
+    Parameters
+    ----------
+    name : str, default "custom"
+        Label shown in reports; the presets are ``"default"``, ``"planner"``, ``"planner_24h"``
+        and ``"registry"`` (:data:`POLICIES`).
+    statuses : iterable of str, default {"active"}
+        Statuses that count (a subset of :data:`geo.schema.STATUSES`, not empty); a single
+        string is one status. Stored as a frozenset.
+    allow_expired : bool, default False
+        Whether resources with expired AED pads or battery count.
+    require_open : bool, default True
+        Whether a resource must be open at ``at`` (only when ``at`` has a time of day).
+    only_24h : bool, default False
+        Whether only resources open around the clock every day count (with or without ``at``).
+
+    Raises
+    ------
+    ValidationError
+        For an empty or unknown status, a non-bool flag or an empty name.
+    """
+
+    name: str = "custom"
+    statuses: frozenset[str] = frozenset({"active"})
+    allow_expired: bool = False
+    require_open: bool = True
+    only_24h: bool = False
+    _status_ok: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            msg = f"policy name must be a non-empty string, got {self.name!r}"
+            raise ValidationError(msg)
+        raw = self.statuses
+        if isinstance(raw, str):
+            raw = (raw,)
+        if not isinstance(raw, Iterable):
+            msg = f"policy statuses must be a set of statuses, got {raw!r}"
+            raise ValidationError(msg)
+        chosen = frozenset(str(s).strip().lower() for s in raw)
+        if not chosen:
+            msg = f"policy statuses must name at least one of {list(STATUSES)}, got none"
+            raise ValidationError(msg)
+        unknown = sorted(chosen - set(STATUSES))
+        if unknown:
+            msg = f"policy statuses has unknown value(s) {unknown}; allowed: {list(STATUSES)}"
+            raise ValidationError(msg)
+        for flag in ("allow_expired", "require_open", "only_24h"):
+            value = getattr(self, flag)
+            if not isinstance(value, bool | np.bool_):
+                msg = f"policy {flag} must be True or False, got {value!r}"
+                raise ValidationError(msg)
+            object.__setattr__(self, flag, bool(value))
+        object.__setattr__(self, "statuses", chosen)
+        ok = np.array([s in chosen for s in STATUSES] + [False], dtype=bool)
+        ok.flags.writeable = False
+        object.__setattr__(self, "_status_ok", ok)
+
+
+#: Nearest-resource default: active, pads/battery not expired, open at ``at``.
+DEFAULT = UsabilityPolicy(name="default")
+#: AED planner at a chosen hour: active, not expired, open at the hour asked.
+PLANNER = UsabilityPolicy(name="planner")
+#: AED planner, 24 h access only: as PLANNER, and only resources open around the clock.
+PLANNER_24H = UsabilityPolicy(name="planner_24h", only_24h=True)
+#: Installed equipment: every status, expired allowed, no opening-hours check.
+REGISTRY = UsabilityPolicy(name="registry", statuses=frozenset(STATUSES), allow_expired=True,
+                           require_open=False)
+#: The named presets, by name.
+POLICIES: dict[str, UsabilityPolicy] = {p.name: p for p in (DEFAULT, PLANNER, PLANNER_24H,
+                                                              REGISTRY)}
+
+
+def policy(name_or_obj: UsabilityPolicy | str) -> UsabilityPolicy:
+    """Return the policy named ``name_or_obj`` (see :data:`POLICIES`), or the policy itself.
+
+    Parameters
+    ----------
+    name_or_obj : UsabilityPolicy or str
+        A policy object (returned unchanged) or a preset name.
+
+    Returns
+    -------
+    UsabilityPolicy
+
+    Raises
+    ------
+    ValidationError
+        For an unknown name (the message lists the known ones) or another type.
+    """
+    if isinstance(name_or_obj, UsabilityPolicy):
+        return name_or_obj
+    if isinstance(name_or_obj, str):
+        found = POLICIES.get(name_or_obj.strip().lower())
+        if found is not None:
+            return found
+        msg = f"unknown usability policy {name_or_obj!r}; known: {sorted(POLICIES)}"
+        raise ValidationError(msg)
+    msg = f"policy must be a UsabilityPolicy or one of {sorted(POLICIES)}, got {name_or_obj!r}"
+    raise ValidationError(msg)
+
+
+def policy_of(name_or_obj: UsabilityPolicy | str | None) -> UsabilityPolicy:
+    """Like :func:`policy`, with None meaning :data:`DEFAULT` (for optional arguments)."""
+    return DEFAULT if name_or_obj is None else policy(name_or_obj)
 
 
 def _ids_of(resources: pd.DataFrame) -> np.ndarray:
@@ -30,77 +156,12 @@ def _ids_of(resources: pd.DataFrame) -> np.ndarray:
     return np.array([f"row {i}" for i in range(len(resources))], dtype=object)
 
 
-def _bad_rows_message(what: str, ids: np.ndarray, values: list[Any], expected: str) -> str:
-    pairs = list(zip(ids, values, strict=True))[:_MAX_NAMED]
-    shown = ", ".join(f"id {rid!r}: {val!r}" for rid, val in pairs)
-    more = f" (and {len(values) - _MAX_NAMED} more)" if len(values) > _MAX_NAMED else ""
-    return f"{what} must be {expected}; bad values at {shown}{more}"
-
-
-def _parse_one_hours(text: str) -> tuple[int, int] | None:
-    """Return (open_min, close_min) for one hours string, (0, 1440) for always open, None if bad."""
-    key = text.strip().lower()
-    if key in _ALWAYS_OPEN:
-        return 0, MINUTES_PER_DAY
-    match = _HOURS_RE.match(key)
-    if match is None:
-        return None
-    oh, om, ch, cm = (int(g) for g in match.groups())
-    if om > 59 or cm > 59 or oh > 24 or ch > 24 or (oh == 24 and om) or (ch == 24 and cm):
-        return None
-    open_min, close_min = oh * 60 + om, ch * 60 + cm
-    if open_min % MINUTES_PER_DAY == close_min % MINUTES_PER_DAY:
-        return 0, MINUTES_PER_DAY  # "00:00-24:00" or "08:00-08:00": a full 24-hour window
-    return open_min % MINUTES_PER_DAY, close_min
-
-
-def parse_hours(hours: Any, ids: Any = None) -> tuple[np.ndarray, np.ndarray]:
-    """Parse opening-hours strings into open and close minutes after midnight.
-
-    Each distinct string is parsed once, so a column of 100k rows with a few dozen distinct
-    values costs a few dozen regex matches plus one vectorised lookup.
-
-    Parameters
-    ----------
-    hours : array-like of str
-        ``"24h"`` (also ``"24/7"``), empty/missing (always open) or ``"HH:MM-HH:MM"``. A window
-        whose close is earlier than its open crosses midnight (``"22:00-06:00"``); ``"24:00"``
-        may close a window; equal open and close (``"00:00-24:00"``) is open all day.
-    ids : array-like, optional
-        Resource ids used to name bad rows in the error message (row positions otherwise).
-
-    Returns
-    -------
-    open_min, close_min : numpy.ndarray of int16
-        Always-open rows get ``(0, 1440)``. A row is open at minute ``t`` when
-        ``open <= t < close`` (``open < close``) or ``t >= open or t < close`` (crosses midnight).
-
-    Raises
-    ------
-    ValidationError
-        If a value is not in one of the forms above; the message names the row ids and values.
-    """
-    series = pd.Series(hours, dtype=object).reset_index(drop=True)
-    text = series.where(series.notna(), "").astype(str)
-    codes, uniques = pd.factorize(text, sort=False)
-    table = np.zeros((len(uniques), 2), dtype=np.int16)
-    bad_codes = []
-    for code, value in enumerate(uniques):
-        parsed = _parse_one_hours(value)
-        if parsed is None:
-            bad_codes.append(code)
-        else:
-            table[code] = parsed
-    if bad_codes:
-        bad_pos = np.flatnonzero(np.isin(codes, bad_codes))
-        id_arr = (np.asarray(ids, dtype=object) if ids is not None
-                  else np.array([f"row {i}" for i in range(len(series))], dtype=object))
-        msg = _bad_rows_message("hours", id_arr[bad_pos], [text[i] for i in bad_pos],
-                                "'24h', empty or 'HH:MM-HH:MM'")
-        raise ValidationError(msg)
-    if len(codes) == 0:
-        return np.zeros(0, dtype=np.int16), np.zeros(0, dtype=np.int16)
-    return table[codes, 0], table[codes, 1]
+def _status_codes(values: pd.Series) -> np.ndarray:
+    """Index into STATUSES per row (stripped, lower-cased); unknown -> ``_UNKNOWN_STATUS``."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    lut = np.array([STATUSES.index(s) if (s := str(u).strip().lower()) in STATUSES
+                    else _UNKNOWN_STATUS for u in uniques] + [_UNKNOWN_STATUS], dtype=np.int8)
+    return lut[codes]  # code -1 (missing) picks the trailing _UNKNOWN_STATUS
 
 
 def _expiry_days(values: pd.Series, ids: np.ndarray, column: str) -> np.ndarray:
@@ -109,80 +170,72 @@ def _expiry_days(values: pd.Series, ids: np.ndarray, column: str) -> np.ndarray:
         stamps = values
         if getattr(values.dt, "tz", None) is not None:
             stamps = values.dt.tz_convert(CHINA_TZ).dt.tz_localize(None)
-    else:
-        raw = pd.Series(values.to_numpy(dtype=object), dtype=object)
-        text = raw.where(raw.notna(), "").astype(str).str.strip()
-        empty = text.isin(["", "nan", "NaT", "None"]).to_numpy()
-        stamps = pd.to_datetime(text.where(~empty, None), errors="coerce", format="ISO8601")
-        bad = np.flatnonzero(stamps.isna().to_numpy() & ~empty)
-        if bad.size:
-            msg = _bad_rows_message(column, ids[bad], [text.iloc[i] for i in bad],
-                                    "an ISO date (YYYY-MM-DD) or empty")
-            raise ValidationError(msg)
-        if getattr(stamps.dt, "tz", None) is not None:
-            stamps = stamps.dt.tz_convert(CHINA_TZ).dt.tz_localize(None)
+        days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        out = days.astype(np.int64)
+        out[np.isnat(days)] = NEVER_EXPIRES_DAY
+        return out
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    empty = text.isin(["", "nan", "NaT", "None"]).to_numpy()
+    stamps = pd.to_datetime(text.where(~empty, None), errors="coerce", format="ISO8601")
+    bad_codes = np.flatnonzero(stamps.isna().to_numpy() & ~empty)
+    if bad_codes.size:
+        bad = np.flatnonzero(np.isin(codes, bad_codes))
+        msg = _bad_rows_message(column, ids[bad], [text.iloc[codes[i]] for i in bad],
+                                "an ISO date (YYYY-MM-DD) or empty")
+        raise ValidationError(msg)
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert(CHINA_TZ).dt.tz_localize(None)
     days = stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    out = days.astype(np.int64)
-    out[np.isnat(days)] = NEVER_EXPIRES_DAY
-    return out
+    lut = days.astype(np.int64)
+    lut[np.isnat(days)] = NEVER_EXPIRES_DAY
+    lut = np.append(lut, NEVER_EXPIRES_DAY)  # code -1 (missing) picks the last entry
+    return lut[codes]
 
 
 def local_time(at: Any) -> tuple[float | None, int]:
     """Return (minute of day or None for a bare date, days since 1970-01-01) of ``at`` in UTC+8.
+
+    A thin wrapper over :func:`geo.hours.week_minute` kept for callers that validate ``at``;
+    the minute is whole (seconds dropped).
 
     Raises
     ------
     ValidationError
         If ``at`` is not a datetime, date, pandas.Timestamp or ISO timestamp string.
     """
-    if isinstance(at, dt.date) and not isinstance(at, dt.datetime):
-        return None, int(np.datetime64(at, "D").astype(np.int64))
-    try:
-        stamp = pd.Timestamp(at)
-    except (TypeError, ValueError) as exc:
-        msg = f"at must be a datetime, date or ISO timestamp string, got {at!r}"
-        raise ValidationError(msg) from exc
-    if stamp is pd.NaT:
-        msg = f"at must be a datetime, date or ISO timestamp string, got {at!r}"
-        raise ValidationError(msg)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(CHINA_TZ).tz_localize(None)
-    minute = stamp.hour * 60 + stamp.minute + stamp.second / 60.0
-    day = int(np.datetime64(stamp.date(), "D").astype(np.int64))
-    return minute, day
+    minute, day = week_minute(at)
+    return (None if minute is None else float(minute % MINUTES_PER_DAY)), day
 
 
 @dataclass(frozen=True)
 class Usability:
-    """Precomputed usability columns of a resource table: a query at time ``at`` is a few compares.
+    """Precomputed usability columns of a resource table: a query is a few vectorised gathers.
 
     Attributes
     ----------
-    active : numpy.ndarray of bool
-        ``status == "active"``.
-    open_min, close_min : numpy.ndarray of int16
-        Opening window in minutes after midnight (see :func:`parse_hours`).
-    always_open : numpy.ndarray of bool
-        True for 24-hour rows.
+    status_code : numpy.ndarray of int8
+        Index into :data:`geo.schema.STATUSES` per row (stripped, lower-cased); a value
+        outside it gets ``len(STATUSES)`` and is never usable.
+    hours : geo.hours.CompiledHours
+        Weekly opening bitmaps (one per distinct value) and a code per row.
     expiry_day : numpy.ndarray of int64
         Earliest of pads/battery expiry as days since 1970-01-01; unknown -> never expires.
     """
 
-    active: np.ndarray
-    open_min: np.ndarray
-    close_min: np.ndarray
-    always_open: np.ndarray
+    status_code: np.ndarray
+    hours: CompiledHours
     expiry_day: np.ndarray
 
     @classmethod
     def from_frame(cls, resources: pd.DataFrame) -> Usability:
-        """Parse status, hours and expiry columns once.
+        """Parse status, hours and expiry columns once (each distinct value once).
 
         Parameters
         ----------
         resources : pandas.DataFrame
             Must have ``status``; ``hours``, ``pads_expiry`` and ``battery_expiry`` are optional
-            (missing means always open / unknown expiry).
+            (missing means always open / unknown expiry). Hours follow :mod:`geo.hours`.
 
         Returns
         -------
@@ -191,65 +244,82 @@ class Usability:
         Raises
         ------
         ValidationError
-            If ``status`` is missing or an hours/expiry value cannot be parsed (names the ids).
+            If ``status`` is missing or an hours/expiry value cannot be parsed (names the ids;
+            a bad hours value raises :class:`geo.hours.HoursError`).
         """
         if "status" not in resources.columns:
             msg = f"resources must have a 'status' column, got columns {list(resources.columns)}"
             raise ValidationError(msg)
         n = len(resources)
         ids = _ids_of(resources)
-        status = resources["status"].astype(str).str.strip().str.lower()
-        active = (status == "active").to_numpy(dtype=bool)
-        if "hours" in resources.columns:
-            open_min, close_min = parse_hours(resources["hours"].to_numpy(dtype=object), ids)
-        else:
-            open_min = np.zeros(n, dtype=np.int16)
-            close_min = np.full(n, MINUTES_PER_DAY, dtype=np.int16)
-        always_open = (open_min == 0) & (close_min == MINUTES_PER_DAY)
+        status_code = _status_codes(resources["status"])
+        hours_values = (resources["hours"].to_numpy(dtype=object) if "hours" in resources.columns
+                        else np.full(n, None, dtype=object))
+        hours = compile_hours(hours_values, ids)
         expiry = np.full(n, NEVER_EXPIRES_DAY, dtype=np.int64)
         for column in EXPIRY_COLUMNS:
             if column in resources.columns:
                 expiry = np.minimum(expiry, _expiry_days(resources[column], ids, column))
-        return cls(active, open_min, close_min, always_open, expiry)
+        return cls(status_code, hours, expiry)
 
     def __len__(self) -> int:
         """Return the number of resources."""
-        return int(self.active.shape[0])
+        return int(self.status_code.shape[0])
+
+    @property
+    def active(self) -> np.ndarray:
+        """Boolean array: ``status == "active"``."""
+        return self.status_code == STATUSES.index("active")
+
+    @property
+    def always_open(self) -> np.ndarray:
+        """Boolean array: open around the clock every day."""
+        return self.hours.always_open
 
     def subset(self, positions: np.ndarray) -> Usability:
         """Return the usability of the rows at ``positions`` (integer array)."""
-        return Usability(self.active[positions], self.open_min[positions],
-                         self.close_min[positions], self.always_open[positions],
+        return Usability(self.status_code[positions], self.hours.subset(positions),
                          self.expiry_day[positions])
 
-    def mask(self, at: Any = None) -> np.ndarray:
-        """Return a boolean array: True where the resource is usable at ``at``.
+    def mask(self, at: Any = None, policy: UsabilityPolicy | str = DEFAULT) -> np.ndarray:
+        """Return a boolean array: True where the resource is usable at ``at`` under ``policy``.
 
         Parameters
         ----------
         at : datetime, date, pandas.Timestamp or ISO string, optional
-            Without ``at`` only ``status == "active"`` is checked. A naive datetime is China
-            local time; an aware one is converted to UTC+8. A bare date checks expiry only.
+            A naive datetime is China local time; an aware one is converted to UTC+8. A bare
+            date (``datetime.date`` or ``"YYYY-MM-DD"``) checks expiry but not hours. Without
+            ``at`` only the statuses (and ``only_24h``) are checked: neither expiry nor
+            opening hours.
+        policy : UsabilityPolicy or str, default DEFAULT
+            What counts as usable (a preset name from :data:`POLICIES` or an object).
 
         Returns
         -------
         numpy.ndarray of bool
+
+        Raises
+        ------
+        ValidationError
+            For a bad ``at`` or an unknown policy.
         """
+        rule = policy_of(policy)
+        ok = rule._status_ok[self.status_code]
+        if rule.only_24h:
+            ok &= self.hours.always_open
         if at is None:
-            return self.active.copy()
-        minute, day = local_time(at)
-        ok = self.active & (self.expiry_day >= day)
-        if minute is None:
             return ok
-        after_open = self.open_min <= minute
-        before_close = minute < self.close_min
-        crosses = self.close_min <= self.open_min
-        is_open = np.where(crosses, after_open | before_close, after_open & before_close)
-        return ok & (self.always_open | is_open)
+        minute, day = week_minute(at)
+        if not rule.allow_expired:
+            ok &= self.expiry_day >= day
+        if rule.require_open and minute is not None:
+            ok &= self.hours.open_at(minute)
+        return ok
 
 
-def usable_mask(resources: pd.DataFrame, at: Any = None) -> np.ndarray:
-    """Return a boolean array: True where a resource is usable (active, open, not expired).
+def usable_mask(resources: pd.DataFrame, at: Any = None,
+                policy: UsabilityPolicy | str = DEFAULT) -> np.ndarray:
+    """Return a boolean array: True where a resource is usable under ``policy`` at ``at``.
 
     Parameters
     ----------
@@ -257,8 +327,11 @@ def usable_mask(resources: pd.DataFrame, at: Any = None) -> np.ndarray:
         Resource table with ``status`` and optionally ``hours``, ``pads_expiry``,
         ``battery_expiry`` (strings or datetime64; empty means unknown, treated as not expired).
     at : datetime, date, pandas.Timestamp or ISO string, optional
-        When given, the resource must also be open at that time of day (``"24h"``/empty is always
-        open, windows may cross midnight) and neither expiry may be before ``at``'s date.
+        When given (and the policy asks), the resource must also be open at that time
+        (:mod:`geo.hours`) and neither expiry may be before ``at``'s date. Without ``at`` only
+        the statuses (and ``only_24h``) are checked.
+    policy : UsabilityPolicy or str, default DEFAULT
+        What counts as usable (:data:`POLICIES`).
 
     Returns
     -------
@@ -268,6 +341,7 @@ def usable_mask(resources: pd.DataFrame, at: Any = None) -> np.ndarray:
     Raises
     ------
     ValidationError
-        For a missing ``status`` column or unparsable hours/expiry values (names the row ids).
+        For a missing ``status`` column, unparsable hours/expiry values (names the row ids), a
+        bad ``at`` or an unknown policy.
     """
-    return Usability.from_frame(resources).mask(at)
+    return Usability.from_frame(resources).mask(at, policy)

@@ -9,7 +9,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import re
 import sys
 import tempfile
 from collections import Counter
@@ -27,9 +26,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.crs import SOUTH_JIANGSU_METRIC_EPSG  # noqa: E402
+from geo.hours import bad_hours  # noqa: E402
 from geo.schema import (  # noqa: E402
     AED_VENUES,
-    HOURS_PATTERN,
     KINDS,
     PLACEMENTS,
     RELIEF_ITEMS,
@@ -450,7 +449,8 @@ def validate(
     problems: list[str] = []
     ids = Counter(row["id"] for row in rows)
     problems += [f"duplicate id {key}" for key, n in ids.items() if n > 1]
-    hours_re = re.compile(HOURS_PATTERN)
+    hours_bad = dict(zip((r["id"] for r in rows), bad_hours([r["hours"] for r in rows]),
+                         strict=True))
     for row in rows:
         rid = row["id"]
         where = geo.problem(row["city"], row["district"], row["lon"], row["lat"])
@@ -462,7 +462,7 @@ def validate(
             problems.append(f"{rid}: bad status {row['status']}")
         if row["source_crs"] not in SOURCE_CRS:
             problems.append(f"{rid}: bad source_crs {row['source_crs']}")
-        if not hours_re.match(row["hours"]):
+        if hours_bad[rid]:
             problems.append(f"{rid}: bad hours {row['hours']}")
         if not str(row["updated_at"]).startswith("2026-"):
             problems.append(f"{rid}: updated_at not in 2026")

@@ -1,47 +1,84 @@
-"""Load the demo dataset (boundaries, resources, population, water) as validated GeoDataFrames."""
+"""The dataset every page works on: an immutable, versioned bundle of validated GeoDataFrames.
+
+Reading a file and validating it are two steps. ``read_*`` only read (no checks, no typing);
+:meth:`Dataset.from_frames` validates tables from any source (demo CSV, an import, later the
+database) with :mod:`geo.validate` and builds a :class:`Dataset`, whose ``version`` is a hash
+of its content. :func:`load_demo` is the two steps over ``data/``, memoised per folder and
+file stamps. Caches outside the engine (Streamlit's) key on ``dataset.version``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from cachetools import LRUCache, cached
 
 from geo import schema
 from geo.crs import metric_crs_for
 from geo.errors import DataError, ValidationError
 from geo.settings import SETTINGS
-from geo.validate import Report, validate_resources
+from geo.validate import Problem, Report, validate_population, validate_resources
 
 BOUNDARIES_FILE = "boundaries.geojson"
 RESOURCES_FILE = "resources.csv"
 POPULATION_FILE = "population.csv"
 WATER_FILE = "water.geojson"
+DATA_FILES: tuple[str, ...] = (BOUNDARIES_FILE, RESOURCES_FILE, POPULATION_FILE, WATER_FILE)
+
+#: How many folders (or file versions of one folder) :func:`load_demo` keeps in memory.
+DEMO_CACHE_SIZE = 2
+#: Problems named in an error's developer message (``params["problems"]`` has all of them).
+_MESSAGE_PROBLEMS = 50
+_ROW_LIST = 20
+_VERSION_BYTES = 16
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Dataset:
-    """One city's (or both cities') data, all in WGS84 (EPSG:4326).
+    """One city's (or both cities') data, all in WGS84 (EPSG:4326); immutable and versioned.
+
+    Build one with :meth:`from_frames` (validates) or :func:`load_demo`. The constructor takes
+    already validated frames, copies them (the caller's frames stay its own), makes their
+    arrays read-only and computes ``version``. Treat every frame as read-only and take a
+    ``.copy()`` to change data. Attributes cannot be reassigned. As far as pandas allows,
+    writing into a frame in place (``ds.resources.loc[0, "members"] = 3``) raises
+    ``ValueError: assignment destination is read-only`` for numbers, dates and geometry;
+    pandas cannot stop it for pyarrow-backed text columns, nor stop adding or replacing a whole
+    column (``ds.resources["x"] = ...``). Frames derived without a copy (``reset_index``,
+    ``to_crs``, ``assign``) share the read-only arrays: while the Dataset lives, an in-place
+    write to them copies first (pandas copy-on-write); once it is gone, write to a ``.copy()``.
 
     Attributes
     ----------
     boundaries : GeoDataFrame
         Districts: ``city``, ``city_zh``, ``district``, ``district_en``, ``adcode``, geometry.
     resources : GeoDataFrame
-        One row per resource, columns of :data:`geo.schema.RESOURCE_COLUMNS`, Point geometry.
+        One row per resource, the columns of :data:`geo.schema.RESOURCE_SPEC`, Point geometry.
     population : GeoDataFrame
-        Grid cells: ``cell_id``, ``pop``, ``city``, ``district``, ``cell_m``, square geometry.
+        Grid cells, the columns of :data:`geo.schema.POPULATION_SPEC`, square geometry.
     water : GeoDataFrame
-        Lakes and rivers where nobody lives (Taihu, Lihu, the Yangtze).
+        Lakes and rivers where nobody lives (Taihu, Lihu, the Yangtze); may be empty.
     city : str or None
         ``"wuxi"``, ``"zhenjiang"`` or None for both.
     is_demo : bool
         True for the generated demo data; the UI says so while it is shown.
     report : Report
-        Problems found while loading (warnings only; errors raise).
+        Problems found while validating (warnings only: errors raise). ``report.rows[i]`` is
+        the file row of ``resources`` row ``i``.
+    version : str
+        Hex content hash (32 characters) of every frame (values, index, column names, dtypes,
+        CRS and geometry as WKB), ``city`` and ``is_demo``: equal content gives an equal
+        version in any process; any change gives another. Computed at construction; caches
+        key on it. Two datasets compare equal when their versions are equal.
     """
 
     boundaries: gpd.GeoDataFrame
@@ -49,8 +86,45 @@ class Dataset:
     population: gpd.GeoDataFrame
     water: gpd.GeoDataFrame
     city: str | None = None
-    is_demo: bool = True
+    is_demo: bool = False
     report: Report = field(default_factory=Report)
+    version: str = field(init=False)
+    _subsets: dict[str, Dataset] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _check_city(self.city)
+        for name in ("boundaries", "resources", "population", "water"):
+            frame = getattr(self, name)
+            if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or (
+                    frame.crs.to_epsg() != 4326):
+                msg = (f"Dataset.{name} must be a GeoDataFrame in EPSG:4326, got "
+                       f"{type(frame).__name__} with crs {getattr(frame, 'crs', None)}")
+                raise ValidationError(msg)
+            own = frame.copy()
+            _freeze(own)
+            object.__setattr__(self, name, own)
+        report = Report(self.report.n_rows, list(self.report.problems),
+                        None if self.report.rows is None else _frozen(self.report.rows))
+        object.__setattr__(self, "report", report)
+        object.__setattr__(self, "version", dataset_version(
+            (self.boundaries, self.resources, self.population, self.water),
+            city=self.city, is_demo=self.is_demo))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal content: the same class and the same version."""
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return self.version == other.version
+
+    def __hash__(self) -> int:
+        """Hash of the version."""
+        return hash(self.version)
+
+    def __repr__(self) -> str:
+        """Short form: city, sizes and version."""
+        return (f"Dataset(city={self.city!r}, resources={len(self.resources)}, "
+                f"population={len(self.population)}, is_demo={self.is_demo}, "
+                f"version={self.version!r})")
 
     @property
     def metric_crs(self) -> str:
@@ -58,90 +132,275 @@ class Dataset:
         return metric_crs_for(self.boundaries)
 
     def for_city(self, city: str | None) -> Dataset:
-        """Return the subset for one city (or self for None)."""
+        """Return the subset for one city, a Dataset with its own version (self for None).
+
+        The subset is built once per Dataset and reused (both are immutable). Water is shared.
+
+        Raises
+        ------
+        ValidationError
+            ``city`` is not a known city.
+        """
         if city is None:
             return self
         _check_city(city)
+        if city in self._subsets:
+            return self._subsets[city]
 
-        def pick(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-            return frame[frame["city"] == city].reset_index(drop=True)
+        def pick(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+            mask = (frame["city"] == city).fillna(False).to_numpy(dtype=bool)
+            return frame[mask].reset_index(drop=True), mask
 
-        return Dataset(pick(self.boundaries), pick(self.resources), pick(self.population),
-                       self.water, city, self.is_demo, self.report)
+        resources, mask = pick(self.resources)
+        problems = list(self.report.problems)
+        rows = None
+        if self.report.rows is not None:
+            rows = self.report.rows[mask]
+            kept = set(rows.tolist())
+            problems = [p for p in problems if p.row is None or p.row in kept]
+        report = Report(len(resources), problems, rows)
+        subset = Dataset(pick(self.boundaries)[0], resources, pick(self.population)[0],
+                         self.water, city, self.is_demo, report)
+        self._subsets[city] = subset
+        return subset
+
+    @classmethod
+    def from_frames(cls, boundaries: gpd.GeoDataFrame, resources_table: pd.DataFrame,
+                    population: pd.DataFrame, water: gpd.GeoDataFrame | None = None, *,
+                    is_demo: bool = False, city: str | None = None,
+                    sources: Mapping[str, str] | None = None) -> Dataset:
+        """Validate tables from any source and build a Dataset (the subset for ``city``).
+
+        Parameters
+        ----------
+        boundaries : GeoDataFrame
+            District polygons with :data:`geo.schema.BOUNDARY_COLUMNS`; a frame without a CRS
+            is taken as WGS84, any other CRS is reprojected.
+        resources_table : DataFrame
+            Raw resource rows (strings are fine), e.g. a CSV read with ``dtype=str``; checked
+            by :func:`geo.validate.validate_resources` against the boundaries.
+        population : DataFrame
+            Raw grid rows with :data:`geo.schema.POPULATION_COLUMNS` (strings are fine);
+            checked by :func:`geo.validate.validate_population`, which draws the squares (a
+            geometry column, if any, is ignored).
+        water : GeoDataFrame, optional
+            Water polygons; None gives an empty layer.
+        is_demo : bool
+            The data is the generated demo data.
+        city : {"wuxi", "zhenjiang"} or None
+            Return the subset for this city (None: everything).
+        sources : mapping, optional
+            Names of the tables in messages, e.g. ``{"resources": "resources.csv",
+            "population": "population.csv"}`` (default: ``"resources"``, ``"population"``).
+
+        Returns
+        -------
+        Dataset
+            Its ``report`` holds the resource warnings.
+
+        Raises
+        ------
+        DataError
+            ``code="missing_columns"`` when the boundaries lack a column; ``code=
+            "bad_resources"`` or ``"bad_population"`` when a table has any error. The params
+            name every problem: ``n`` (errors), ``rows`` (sorted file rows with an error),
+            ``row_list`` (the first rows as text), ``problems`` (every error as a
+            :class:`~geo.validate.Problem`) and ``source`` (the table's name).
+        ValidationError
+            ``city`` is not a known city.
+        """
+        _check_city(city)
+        names = {"resources": "resources", "population": "population", **(sources or {})}
+        bounds = _prepare_boundaries(boundaries)
+        resources, report = validate_resources(resources_table, bounds)
+        _raise_if_errors(report, code="bad_resources", source=names["resources"])
+        cells, pop_report = validate_population(population)
+        _raise_if_errors(pop_report, code="bad_population", source=names["population"])
+        water = _empty_water() if water is None else _wgs84(water)
+        return cls(bounds, resources, cells, water, None, is_demo, report).for_city(city)
+
+
+def dataset_version(frames: Iterable[pd.DataFrame], **labels: Any) -> str:
+    """Content hash of frames and labels: the same content gives the same hex string anywhere.
+
+    Parameters
+    ----------
+    frames : iterable of DataFrame or GeoDataFrame
+        Hashed in order: column names, dtypes and ``pandas.util.hash_pandas_object`` of the
+        values (index included); for a GeoDataFrame also its CRS and each geometry as WKB
+        (little-endian).
+    **labels
+        Further values hashed by their ``repr`` in name order (``city``, ``is_demo``).
+
+    Returns
+    -------
+    str
+        blake2b digest, 32 hex characters.
+    """
+    digest = hashlib.blake2b(digest_size=_VERSION_BYTES)
+    for frame in frames:
+        digest.update(b"\x00frame")
+        rest = frame
+        if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame:
+            geometry = frame.geometry
+            digest.update(repr((geometry.name, str(frame.crs))).encode())
+            wkb = shapely.to_wkb(geometry.to_numpy(), byte_order=1)
+            blobs = [b"" if blob is None else blob for blob in wkb]
+            digest.update(np.fromiter(map(len, blobs), dtype="<i8", count=len(blobs)).tobytes())
+            digest.update(b"".join(blobs))
+            rest = pd.DataFrame(frame.drop(columns=geometry.name))
+        digest.update(repr([(str(c), str(t)) for c, t in rest.dtypes.items()]).encode())
+        hashed = pd.util.hash_pandas_object(rest, index=True) if len(rest.columns) else (
+            pd.util.hash_pandas_object(rest.index))
+        digest.update(hashed.to_numpy(dtype="<u8").tobytes())
+    digest.update(repr(sorted(labels.items())).encode())
+    return digest.hexdigest()
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    out = np.array(values, copy=True)
+    out.flags.writeable = False
+    return out
+
+
+def _freeze(frame: pd.DataFrame) -> None:
+    """Make the arrays behind a frame read-only, as far as pandas exposes them."""
+    for block in getattr(getattr(frame, "_mgr", None), "blocks", ()):
+        values = block.values
+        arrays = [values] if isinstance(values, np.ndarray) else [
+            getattr(values, attr, None) for attr in ("_ndarray", "_data", "_mask", "_codes")]
+        for array in arrays:
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
 
 
 def _check_city(city: str | None) -> None:
     if city is not None and city not in schema.CITIES:
         msg = f"city must be one of {', '.join(schema.CITIES)} or None, got {city!r}"
-        raise ValidationError(msg)
+        raise ValidationError(msg, code="not_one_of",
+                              params={"value": city, "allowed": ", ".join(schema.CITIES)})
 
+
+def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        return frame.set_crs("EPSG:4326")
+    return frame.to_crs("EPSG:4326")
+
+
+def _empty_water() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": pd.Series(dtype="string")},
+                            geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _prepare_boundaries(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    missing = [c for c in schema.BOUNDARY_COLUMNS if c not in boundaries.columns]
+    if missing:
+        params = {"missing": ", ".join(missing), "found": ", ".join(map(str, boundaries.columns)),
+                  "source": "boundaries"}
+        msg = f"boundaries: missing column(s) {params['missing']}; found {params['found']}"
+        raise DataError(msg, code="missing_columns", params=params)
+    bounds = _wgs84(boundaries)
+    return bounds.assign(adcode=bounds["adcode"].astype("string"))
+
+
+def _raise_if_errors(report: Report, code: str, source: str) -> None:
+    errors: list[Problem] = report.errors
+    if not errors:
+        return
+    rows = sorted(report.bad_rows)
+    row_list = ", ".join(map(str, rows[:_ROW_LIST])) + (" …" if len(rows) > _ROW_LIST else "")
+    shown = Report(report.n_rows, errors).summary(limit=_MESSAGE_PROBLEMS)
+    msg = f"{source}: {len(errors)} problem(s) in {report.n_rows} row(s)\n{shown}"
+    raise DataError(msg, code=code, params={
+        "source": source, "n": len(errors), "rows": rows, "row_list": row_list or "-",
+        "problems": errors})
+
+
+# --- reading files (no checks beyond "the file is there and readable") --------------------
 
 def _need(path: Path) -> Path:
-    if not path.exists():
+    if not path.is_file():
         msg = f"data file {path} is missing (see data/README.md for how to rebuild it)"
-        raise DataError(msg)
+        raise DataError(msg, code="missing_file",
+                        params={"file": path.name, "folder": str(path.parent)})
     return path
 
 
+def _unreadable(path: Path, exc: Exception) -> DataError:
+    msg = f"data file {path} cannot be read: {type(exc).__name__}: {exc}"
+    return DataError(msg, code="unreadable_file",
+                     params={"file": path.name, "error": f"{type(exc).__name__}: {exc}"})
+
+
+def _read_geo(path: Path) -> gpd.GeoDataFrame:
+    try:
+        return gpd.read_file(_need(path))
+    except DataError:
+        raise
+    except Exception as exc:  # pyogrio/GDAL raise several types for one broken file
+        raise _unreadable(path, exc) from exc
+
+
+def _read_text_table(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(_need(path), dtype=str, keep_default_na=False, encoding="utf-8")
+    except DataError:
+        raise
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise _unreadable(path, exc) from exc
+
+
 def read_boundaries(data_dir: Path) -> gpd.GeoDataFrame:
-    """Read the district polygons (WGS84)."""
-    gdf = gpd.read_file(_need(data_dir / BOUNDARIES_FILE))
-    missing = [c for c in schema.BOUNDARY_COLUMNS if c not in gdf.columns]
-    if missing:
-        msg = f"{BOUNDARIES_FILE}: missing column(s) {', '.join(missing)}"
-        raise DataError(msg)
-    gdf["adcode"] = gdf["adcode"].astype(str)
-    return gdf.to_crs("EPSG:4326")
+    """Read ``boundaries.geojson`` as it is (checked by :meth:`Dataset.from_frames`)."""
+    return _read_geo(Path(data_dir) / BOUNDARIES_FILE)
 
 
-def read_water(data_dir: Path) -> gpd.GeoDataFrame:
-    """Read the water polygons (WGS84); empty if the file is absent."""
-    path = data_dir / WATER_FILE
-    if not path.exists():
-        return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([]), crs="EPSG:4326")
-    return gpd.read_file(path).to_crs("EPSG:4326")
+def read_water(data_dir: Path) -> gpd.GeoDataFrame | None:
+    """Read ``water.geojson``; None if the file is absent."""
+    path = Path(data_dir) / WATER_FILE
+    return _read_geo(path) if path.exists() else None
 
 
-def read_population(data_dir: Path) -> gpd.GeoDataFrame:
-    """Read the population grid and rebuild each cell as a square in the metric CRS."""
-    table = pd.read_csv(_need(data_dir / POPULATION_FILE), dtype={"cell_id": str})
-    missing = [c for c in schema.POPULATION_COLUMNS if c not in table.columns]
-    if missing:
-        msg = f"{POPULATION_FILE}: missing column(s) {', '.join(missing)}"
-        raise DataError(msg)
-    bad = table[["lon", "lat", "pop", "cell_m"]].isna().any(axis=1) | (table["pop"] < 0)
-    if bad.any():
-        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:10])
-        msg = f"{POPULATION_FILE}: rows {rows} have empty or negative lon/lat/pop/cell_m"
-        raise DataError(msg)
-    centres = gpd.GeoSeries(gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326")
-    metric = metric_crs_for(centres)
-    xy = centres.to_crs(metric).get_coordinates().to_numpy()
-    half = table["cell_m"].to_numpy(dtype="float64") / 2.0
-    squares = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
-    cells = gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(squares, crs=metric))
-    cells["pop"] = cells["pop"].astype("int64")
-    return cells.to_crs("EPSG:4326")
+def read_resources_table(data_dir: Path) -> pd.DataFrame:
+    """Read ``resources.csv`` with every cell as text (empty cells are ``""``)."""
+    return _read_text_table(Path(data_dir) / RESOURCES_FILE)
 
 
-def read_resources(data_dir: Path, boundaries: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, Report]:
-    """Read and validate the resource table; raise DataError listing every error, if any."""
-    table = pd.read_csv(_need(data_dir / RESOURCES_FILE), dtype=str, keep_default_na=False)
-    resources, report = validate_resources(table, boundaries)
-    if report.errors:
-        msg = f"{RESOURCES_FILE}: {len(report.errors)} problem(s)\n{report.summary()}"
-        raise DataError(msg)
-    return resources, report
+def read_population_table(data_dir: Path) -> pd.DataFrame:
+    """Read ``population.csv`` with every cell as text (empty cells are ``""``)."""
+    return _read_text_table(Path(data_dir) / POPULATION_FILE)
 
 
-_CACHE: dict[tuple[str, float], Dataset] = {}
+def _stamp(folder: Path) -> tuple[tuple[str, int, int] | tuple[str, None, None], ...]:
+    """(name, size, mtime_ns) of each data file; a changed file gives another stamp."""
+    out: list[Any] = []
+    for name in DATA_FILES:
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            out.append((name, None, None))
+        else:
+            out.append((name, stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+@cached(LRUCache(maxsize=DEMO_CACHE_SIZE), lock=threading.Lock())
+def _load_folder(folder: str, stamp: tuple) -> Dataset:
+    """Read and validate one folder; memoised on (folder, stamp) by :func:`load_demo`."""
+    del stamp  # part of the cache key only
+    path = Path(folder)
+    return Dataset.from_frames(read_boundaries(path), read_resources_table(path),
+                               read_population_table(path), read_water(path), is_demo=True,
+                               sources={"resources": RESOURCES_FILE,
+                                        "population": POPULATION_FILE})
 
 
 def load_demo(city: str | None = None, data_dir: str | Path | None = None) -> Dataset:
     """Load the demo dataset for ``"wuxi"``, ``"zhenjiang"`` or both (None).
 
-    The files are read and validated once per process (and per file modification time); the
-    returned frames are shared, so treat them as read-only.
+    Reads the files of ``data_dir`` and validates them with :meth:`Dataset.from_frames`. The
+    result is memoised (a few folders) on the folder and each file's size and modification
+    time, so an edited file is read again; the Dataset is immutable, so sharing it is safe.
 
     Parameters
     ----------
@@ -153,23 +412,17 @@ def load_demo(city: str | None = None, data_dir: str | Path | None = None) -> Da
     Returns
     -------
     Dataset
-        Boundaries, resources, population and water, all WGS84.
+        Boundaries, resources, population and water, all WGS84; ``is_demo`` is True.
 
     Raises
     ------
     ValidationError
         ``city`` is not a known city.
     DataError
-        A file is missing or has invalid rows (every problem is listed in the message).
+        A file is missing (``code="missing_file"``) or unreadable (``"unreadable_file"``), or a
+        table has invalid rows (``"bad_resources"``, ``"bad_population"``; every problem is in
+        ``params["problems"]``).
     """
     _check_city(city)
-    folder = Path(data_dir or SETTINGS.data_dir)
-    stamp = max((p.stat().st_mtime for p in folder.glob("*") if p.is_file()), default=0.0)
-    key = (str(folder.resolve()), stamp)
-    if key not in _CACHE:
-        boundaries = read_boundaries(folder)
-        resources, report = read_resources(folder, boundaries)
-        _CACHE.clear()
-        _CACHE[key] = Dataset(boundaries, resources, read_population(folder),
-                              read_water(folder), None, True, report)
-    return _CACHE[key].for_city(city)
+    folder = Path(data_dir or SETTINGS.data_dir).resolve()
+    return _load_folder(str(folder), _stamp(folder)).for_city(city)

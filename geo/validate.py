@@ -8,58 +8,71 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import schema
-from geo.crs import to_wgs84
+from geo.crs import metric_crs_for, to_wgs84
 from geo.errors import ValidationError
+from geo.hours import bad_hours
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in an input table.
+    """One problem in an input table, as a code with parameters (the UI words it).
 
     ``row`` is the row number a person sees in the file (the header is row 1, so the first data
     row is row 2), or None for a whole-file problem. ``column`` names the field, if any.
-    ``fix`` is an optional suggested correction shown to the user (e.g. "swap lon and lat").
-
-    ``message`` and ``fix`` are English. ``code`` (e.g. "not_a_number") and ``params`` (the
-    values the message names: cell value, limits, column names, ...) let the user interface
-    rebuild the message in its own language; ``fix_code`` (e.g. "swap_lonlat") does the same
-    for ``fix`` (its text takes the same ``params``). All three are optional.
+    ``code`` (e.g. ``"not_a_number"``) and ``params`` (the values the message names: cell value,
+    limits, column names, ...) are rendered in Chinese or English by ``ui.i18n.problem_text``;
+    ``fix_code`` (e.g. ``"swap_lonlat"``) names a suggested correction, worded with the same
+    params by ``ui.i18n.fix_text``. The engine itself holds no user-facing prose.
     """
 
     row: int | None
     column: str | None
-    message: str
+    code: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
     severity: str = "error"  # "error": the row is dropped; "warning": kept, but reported
-    fix: str | None = None
-    code: str | None = None
-    params: dict[str, Any] | None = field(default=None, hash=False)
     fix_code: str | None = None
 
     def __str__(self) -> str:
+        """Developer text: where, the code and its params (users see the catalogue's words)."""
         where = []
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column '{self.column}'")
+        detail = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        text = f"{self.code}({detail})" if detail else self.code
         prefix = ", ".join(where)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return f"{prefix}: {text}" if prefix else text
 
 
 @dataclass
 class Report:
-    """Every problem found in one table, plus how many rows were read and kept."""
+    """Every problem found in one table, plus how many rows were read and kept.
+
+    Attributes
+    ----------
+    n_rows : int
+        Rows read (data rows, without the header).
+    problems : list of Problem
+        Every problem, errors and warnings, in row order once a validator has finished.
+    rows : numpy.ndarray of int, optional
+        Set by the validators: the file row number (header = row 1) of each row of the frame
+        they return, in order, so ``rows[i]`` is the row a person sees for frame row ``i``. The
+        returned frame itself holds no row numbers (they are not part of the data).
+    """
 
     n_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    rows: np.ndarray | None = field(default=None, compare=False, repr=False)
 
-    def add(self, row: int | None, column: str | None, message: str, *,
-            severity: str = "error", fix: str | None = None, code: str | None = None,
-            params: dict[str, Any] | None = None, fix_code: str | None = None) -> None:
-        """Record a problem (``code``, ``params`` and ``fix_code`` as in :class:`Problem`)."""
-        self.problems.append(Problem(row, column, message, severity, fix, code,
-                                     dict(params) if params else params, fix_code))
+    def add(self, row: int | None, column: str | None, code: str,
+            params: dict[str, Any] | None = None, *, severity: str = "error",
+            fix_code: str | None = None) -> None:
+        """Record a problem (see :class:`Problem`)."""
+        self.problems.append(Problem(row, column, code, dict(params or {}), severity, fix_code))
 
     @property
     def errors(self) -> list[Problem]:
@@ -87,19 +100,15 @@ class Report:
         return 0 if self.fatal else self.n_rows - len(self.bad_rows)
 
     def to_frame(self) -> pd.DataFrame:
-        """The problems as a table.
-
-        Columns: row, column, severity, message, fix (English text), then code, fix_code and
-        params (a dict per problem, or None) for showing the message in another language.
-        """
+        """The problems as a table: row, column, severity, code, fix_code, params."""
         return pd.DataFrame(
-            [(p.row, p.column, p.severity, p.message, p.fix, p.code, p.fix_code, p.params)
+            [(p.row, p.column, p.severity, p.code, p.fix_code, p.params)
              for p in self.problems],
-            columns=["row", "column", "severity", "message", "fix", "code", "fix_code", "params"],
+            columns=["row", "column", "severity", "code", "fix_code", "params"],
         )
 
     def summary(self, limit: int = 20) -> str:
-        """A readable multi-line summary naming rows and columns."""
+        """A developer summary naming rows, columns and codes (users see ``ui.i18n``)."""
         lines = [str(p) for p in self.problems[:limit]]
         if len(self.problems) > limit:
             lines.append(f"... and {len(self.problems) - limit} more")
@@ -110,155 +119,266 @@ class Report:
         if self.errors:
             msg = f"{what}: {len(self.errors)} problem(s)\n" + Report(
                 self.n_rows, self.errors).summary()
-            raise ValidationError(msg)
+            raise ValidationError(msg, code="table_has_errors",
+                                  params={"what": what, "n": len(self.errors)})
 
 
-# --- the resource table -------------------------------------------------------------------
+# --- checks driven by a column spec -----------------------------------------------------
 
-_ROLE_WORDS = {"lon": "longitude", "lat": "latitude"}
-
-
-def _blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype("string").str.strip() == "")
+#: Longitudes and latitudes a point in China (in any of its coordinate systems) can have.
+CHINA_LON_RANGE: tuple[float, float] = (73, 136)
+CHINA_LAT_RANGE: tuple[float, float] = (3, 54)
 
 
-def validate_resources(
-    table: pd.DataFrame, boundaries: gpd.GeoDataFrame | None = None
-) -> tuple[gpd.GeoDataFrame, Report]:
-    """Check a resource table (CSV columns of geo.schema) and return its good rows plus a Report.
+def _as_text(table: pd.DataFrame, name: str) -> pd.Series:
+    """The column as stripped text (NA where missing or empty); all NA if the column is absent."""
+    if name not in table.columns:
+        return pd.Series(pd.NA, index=table.index, dtype="string")
+    text = table[name].astype("string").str.strip()
+    return text.mask(text == "")
 
-    Every problem in every row is reported at once (the row number as in the file: header is
-    row 1). Rows with an error are dropped; the rest are typed (dates, integers), converted from
-    their ``source_crs`` to WGS84 and returned as a point GeoDataFrame in EPSG:4326.
+
+def _number(text: pd.Series) -> pd.Series:
+    """Parse text as float64 (NaN where empty or not a number; inf stays inf)."""
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+class _Flagger:
+    """Adds problems for the rows of a mask, with the file row numbers and cell text."""
+
+    def __init__(self, report: Report, rows: np.ndarray, text: dict[str, pd.Series]) -> None:
+        self.report = report
+        self.rows = rows
+        self.text = text
+
+    def cell(self, column: str, i: int) -> str:
+        value = self.text[column].iloc[i]
+        return "" if pd.isna(value) else str(value)
+
+    def __call__(self, mask: pd.Series | np.ndarray, column: str, code: str,
+                 params_for: Any = None, fix_code: str | None = None) -> None:
+        values = mask.fillna(False).to_numpy(dtype=bool) if isinstance(mask, pd.Series) else mask
+        for i in np.flatnonzero(values):
+            params = params_for(i) if params_for is not None else {}
+            self.report.add(int(self.rows[i]), column, code, params, fix_code=fix_code)
+
+    def value_of(self, column: str) -> Any:
+        return lambda i: {"value": self.cell(column, i)}
+
+
+def _check_column(col: schema.Column, text: pd.Series, applies: pd.Series,
+                  flag: _Flagger) -> pd.Series:
+    """Report every problem of one column and return its typed values (NA where bad)."""
+    name = col.name
+    blank = text.isna()
+    present = ~blank
+    value = flag.value_of(name)
+    if col.required:
+        code = "empty_cell" if col.type in schema.NUMERIC_TYPES else "empty_value"
+        flag(applies & blank, name, code=code)
+    if col.unique:
+        dup = text.duplicated(keep=False) & present
+        flag(dup, name, code="duplicate_id", params_for=lambda i: {"id": flag.cell(name, i)})
+    if col.type == "enum":
+        lower = text.str.lower()
+        allowed = col.allowed or ()
+        flag(present & ~lower.isin(allowed), name, code=col.bad_code,
+             params_for=lambda i: {"value": flag.cell(name, i), "allowed": ", ".join(allowed)})
+        return lower.fillna(col.default) if col.default is not None else lower
+    if col.type == "hours":
+        bad = present.to_numpy() & bad_hours(text.to_numpy(dtype=object, na_value=None))
+        flag(bad, name, code="bad_hours", params_for=value)
+        return text
+    if col.type == "date":
+        dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        flag(present & dates.isna(), name, code="not_a_date", params_for=value)
+        return dates.astype(col.dtype)
+    if col.type in schema.NUMERIC_TYPES:
+        number = _number(text)
+        if col.type == "int":
+            whole = np.isfinite(number) & (number >= 0) & (number % 1 == 0)
+            bad = present & ~whole
+            flag(bad, name, code="not_whole_number", params_for=value)
+        else:
+            bad = present & number.isna()
+            flag(bad, name, code="not_a_number", params_for=value)
+            if col.type == "float":
+                infinite = present & number.notna() & ~np.isfinite(number)
+                flag(infinite, name, code="not_finite",
+                     params_for=lambda i: {"value": float(number.iloc[i])})
+                bad = bad | infinite
+        if col.minimum is not None:
+            low = present & ~bad & (number < col.minimum)
+            flag(low, name, code="below_minimum",
+                 params_for=lambda i: {"value": flag.cell(name, i), "minimum": col.minimum})
+            bad = bad | low
+        number = number.mask(bad)
+        return number.astype("Int64") if col.type == "int" else number
+    return text
+
+
+def _check_lonlat(lon: pd.Series, lat: pd.Series, lon_name: str, lat_name: str,
+                  flag: _Flagger) -> pd.Series:
+    """Flag swapped and out-of-China coordinates; return the rows that have such a problem."""
+    lon_lo, lon_hi = CHINA_LON_RANGE
+    lat_lo, lat_hi = CHINA_LAT_RANGE
+    swapped = lon.between(lat_lo, lat_hi) & lat.between(lon_lo, lon_hi)
+    flag(swapped, lon_name, "swapped_lonlat",
+         lambda i: {"lon": float(lon.iloc[i]), "lat": float(lat.iloc[i])}, fix_code="swap_lonlat")
+    bad = swapped.copy()
+    for name, role, number, lo, hi in ((lon_name, "lon", lon, lon_lo, lon_hi),
+                                       (lat_name, "lat", lat, lat_lo, lat_hi)):
+        outside = ~swapped & number.notna() & ~number.between(lo, hi)
+        flag(outside, name, "outside_china_range",
+             lambda i, r=role, n=number, a=lo, b=hi: {
+                 "role": r, "value": float(n.iloc[i]), "lo": a, "hi": b})
+        bad = bad | outside
+    return bad
+
+
+def check_spec(table: pd.DataFrame, spec: tuple[schema.Column, ...], report: Report,
+               rows: np.ndarray | None = None) -> dict[str, pd.Series]:
+    """Check every cell of ``table`` against a column spec; return each column's typed values.
+
+    Every problem goes to ``report`` at once (row numbers as in the file). A column's rules:
+    ``required`` cells must be filled in rows of the column's ``kinds`` (``empty_value``, or
+    ``empty_cell`` for numbers); ``unique`` values must not repeat (``duplicate_id``); a filled
+    cell must be of the column's type in every row (``not_one_of`` or the column's
+    ``bad_code``, ``bad_hours``, ``not_a_date``, ``not_whole_number``, ``not_a_number``,
+    ``not_finite``, ``below_minimum``); ``lon``/``lat`` pairs must lie in China's ranges in
+    either order (``swapped_lonlat``, ``outside_china_range``).
 
     Parameters
     ----------
     table : DataFrame
-        Raw rows, all columns as read (strings are fine).
+        Raw rows, all columns as read (strings are fine); index is ignored. Absent columns are
+        read as empty.
+    spec : tuple of Column
+        E.g. :data:`geo.schema.RESOURCE_SPEC`.
+    report : Report
+        Where the problems go.
+    rows : numpy.ndarray of int, optional
+        File row number of each table row (default: position + 2, i.e. after one header row).
+
+    Returns
+    -------
+    dict
+        Column name -> Series of typed values, one per table row, in spec order; a bad cell is
+        NA (NaN/NaT), so whole numbers are ``Int64`` here (:func:`good_rows` casts the kept rows
+        to :func:`geo.schema.pandas_dtypes`). Enum values are lower-case.
+    """
+    table = table.reset_index(drop=True)
+    rows = np.arange(len(table)) + 2 if rows is None else np.asarray(rows)
+    text = {c.name: _as_text(table, c.name) for c in spec}
+    flag = _Flagger(report, rows, text)
+    row_kind = text["kind"].str.lower() if "kind" in text else None
+    everywhere = pd.Series(True, index=table.index)
+    typed: dict[str, pd.Series] = {}
+    for col in spec:
+        applies = (everywhere if col.kinds is None or row_kind is None
+                   else row_kind.isin(col.kinds).fillna(False))
+        typed[col.name] = _check_column(col, text[col.name], applies, flag)
+    lon_cols = schema.column_names(spec, "lon")
+    lat_cols = schema.column_names(spec, "lat")
+    for lon_name, lat_name in zip(lon_cols, lat_cols, strict=True):
+        bad = _check_lonlat(typed[lon_name], typed[lat_name], lon_name, lat_name, flag)
+        typed[lon_name] = typed[lon_name].mask(bad)
+        typed[lat_name] = typed[lat_name].mask(bad)
+    return typed
+
+
+def good_rows(typed: dict[str, pd.Series], keep: np.ndarray,
+              spec: tuple[schema.Column, ...]) -> pd.DataFrame:
+    """The rows ``keep`` of :func:`check_spec`'s values as a frame with the spec's dtypes."""
+    dtypes = schema.pandas_dtypes(spec)
+    return pd.DataFrame({name: values[keep].astype(dtypes[name]).reset_index(drop=True)
+                         for name, values in typed.items()})
+
+
+def _sort(report: Report) -> None:
+    """Put problems in row order (whole-file problems first); a row keeps its check order."""
+    report.problems.sort(key=lambda p: -1 if p.row is None else p.row)
+
+
+def _missing(table: pd.DataFrame, needed: tuple[str, ...], report: Report) -> bool:
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        params = {"missing": ", ".join(missing), "found": ", ".join(map(str, table.columns))}
+        report.add(None, None, "missing_columns", params)
+    return bool(missing)
+
+
+def _empty(spec: tuple[schema.Column, ...], geometry: str = "Point") -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype=d) for c, d in schema.pandas_dtypes(spec).items()}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+# --- the resource table -------------------------------------------------------------------
+
+def validate_resources(
+    table: pd.DataFrame, boundaries: gpd.GeoDataFrame | None = None
+) -> tuple[gpd.GeoDataFrame, Report]:
+    """Check a resource table (:data:`geo.schema.RESOURCE_SPEC`); return its good rows and a Report.
+
+    Every problem in every row is reported at once (the row number as in the file: header is
+    row 1), in row order. Rows with an error are dropped; the rest are typed (see
+    :func:`geo.schema.pandas_dtypes`), converted from their ``source_crs`` to WGS84 and
+    returned as a point GeoDataFrame in EPSG:4326 with exactly the spec's columns plus
+    geometry. The frame holds no file row numbers: ``report.rows[i]`` is the file row of
+    frame row ``i``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Raw rows, all columns as read (strings are fine). Every common column
+        (:data:`geo.schema.COMMON_COLUMNS`) must be present; absent kind columns are empty.
     boundaries : GeoDataFrame, optional
         District polygons (WGS84). When given, each row's district must exist in its city and
         a point outside its district is a warning (kept).
+
+    Returns
+    -------
+    resources : GeoDataFrame
+        The good rows, WGS84 points.
+    report : Report
+        Every problem, and ``rows``.
     """
+    spec = schema.RESOURCE_SPEC
     report = Report(n_rows=len(table))
-    missing = [c for c in schema.COMMON_COLUMNS if c not in table.columns]
-    if missing:
-        params = {"missing": ", ".join(missing), "found": ", ".join(map(str, table.columns))}
-        report.add(None, None, "missing column(s): {missing}; found: {found}".format(**params),
-                   code="missing_columns", params=params)
-        return _empty_resources(), report
-    df = table.copy()
-    for col in schema.RESOURCE_COLUMNS:
-        if col not in df.columns:
-            df[col] = pd.NA
-    df = df.reset_index(drop=True)
-    rows = df.index.to_numpy() + 2
-    text = {c: df[c].astype("string").str.strip() for c in df.columns}
-
-    def cell(column: str, i: int) -> str:
-        value = text[column][i]
-        return "" if pd.isna(value) else str(value)
-
-    def flag(mask: pd.Series, column: str, code: str, template: str, params_for=None, *,
-             fix: str | None = None, fix_code: str | None = None) -> None:
-        # template: the English message, str.format-ed with the problem's params
-        for i in np.flatnonzero(mask.fillna(False).to_numpy()):
-            params = params_for(i) if params_for is not None else {}
-            report.add(int(rows[i]), column, template.format(**params), code=code,
-                       params=params, fix=fix, fix_code=fix_code)
-
-    def value_of(column: str):
-        return lambda i: {"value": cell(column, i)}
-
-    for col in ("id", "kind", "name", "city", "district", "status"):
-        flag(_blank(df[col]), col, "empty_value", "is empty")
-    dup = text["id"].duplicated(keep=False) & ~_blank(df["id"])
-    flag(dup, "id", "duplicate_id", "id {id!r} is used by more than one row",
-         lambda i: {"id": cell("id", i)})
-    for col, allowed in (("kind", schema.KINDS), ("city", tuple(schema.CITIES)),
-                         ("status", schema.STATUSES), ("source_crs", schema.SOURCE_CRS)):
-        bad = ~_blank(df[col]) & ~text[col].str.lower().isin(allowed)
-        flag(bad, col, "not_one_of", "{value!r} is not one of {allowed}",
-             lambda i, c=col, a=allowed: {"value": cell(c, i), "allowed": ", ".join(a)})
-    lon = pd.to_numeric(text["lon"], errors="coerce")
-    lat = pd.to_numeric(text["lat"], errors="coerce")
-    for col, number in (("lon", lon), ("lat", lat)):
-        flag(_blank(df[col]), col, "empty_cell", "empty cell: a number is required")
-        flag(~_blank(df[col]) & number.isna(), col, "not_a_number", "'{value}' is not a number",
-             value_of(col))
-    swapped = lon.between(3, 54) & lat.between(73, 136)
-    flag(swapped, "lon", "swapped_lonlat",
-         "lon and lat look swapped (lat is in China's longitudes)",
-         lambda i: {"lon": float(lon[i]), "lat": float(lat[i])},
-         fix="swap lon and lat", fix_code="swap_lonlat")
-    for col, number, lo, hi in (("lon", lon, 73, 136), ("lat", lat, 3, 54)):
-        flag(~swapped & number.notna() & ~number.between(lo, hi), col, "outside_china_range",
-             "{value} is outside China's {role_word}s ({lo}..{hi})",
-             lambda i, c=col, n=number, a=lo, b=hi: {
-                 "role": c, "role_word": _ROLE_WORDS[c], "value": float(n[i]), "lo": a, "hi": b})
-    hours = text["hours"].fillna("")
-    bad_hours = (hours != "") & ~hours.str.fullmatch(schema.HOURS_PATTERN).fillna(False)
-    flag(bad_hours, "hours", "bad_hours", "{value!r} is not '24h' or 'HH:MM-HH:MM'",
-         value_of("hours"))
-    dates = {}
-    for col in schema.DATE_COLUMNS:
-        dates[col] = pd.to_datetime(text[col], errors="coerce", format="ISO8601")
-        flag(~_blank(df[col]) & dates[col].isna(), col, "not_a_date",
-             "{value!r} is not a date (YYYY-MM-DD)", value_of(col))
-    ints = {}
-    for col in schema.INT_COLUMNS:
-        num = pd.to_numeric(text[col], errors="coerce")
-        ints[col] = num
-        bad = ~_blank(df[col]) & (num.isna() | (num < 0) | (num % 1 != 0))
-        flag(bad, col, "not_whole_number", "{value!r} is not a whole number >= 0", value_of(col))
-    kind = text["kind"].str.lower()
-    is_aed = kind == "aed"
-    flag(is_aed & ~_blank(df["venue_type"]) & ~text["venue_type"].isin(schema.AED_VENUES),
-         "venue_type", "unknown_venue", "{value!r} is not a known venue type",
-         value_of("venue_type"))
-    flag(is_aed & ~_blank(df["placement"]) & ~text["placement"].isin(schema.PLACEMENTS),
-         "placement", "bad_placement", "{value!r} is not indoor or outdoor",
-         value_of("placement"))
-    is_team = kind == "rescue_team"
-    flag(is_team & ~text["specialty"].isin(schema.TEAM_SPECIALTIES), "specialty", "not_one_of",
-         "{value!r} is not one of {allowed}",
-         lambda i: {"value": cell("specialty", i),
-                    "allowed": ", ".join(schema.TEAM_SPECIALTIES)})
+    if _missing(table, schema.COMMON_COLUMNS, report):
+        report.rows = np.zeros(0, dtype="int64")
+        return _empty(spec), report
+    table = table.reset_index(drop=True)
+    rows = np.arange(len(table), dtype="int64") + 2
+    typed = check_spec(table, spec, report, rows)
     if boundaries is not None:
+        flag = _Flagger(report, rows, {"district": _as_text(table, "district"),
+                                       "city": _as_text(table, "city")})
         known = set(zip(boundaries["city"], boundaries["district"], strict=True))
-        pairs = pd.Series(list(zip(text["city"].str.lower(), text["district"], strict=True)))
-        bad = ~_blank(df["district"]) & ~pairs.isin(known)
-        flag(bad, "district", "unknown_district", "{district!r} is not a district of {city!r}",
-             lambda i: {"district": cell("district", i), "city": cell("city", i)})
+        pairs = pd.Series(list(zip(typed["city"], typed["district"], strict=True)))
+        bad = typed["district"].notna() & ~pairs.isin(known)
+        flag(bad, "district", "unknown_district",
+             lambda i: {"district": flag.cell("district", i), "city": flag.cell("city", i)})
 
-    keep = ~pd.Series(rows).isin(report.bad_rows).to_numpy()
-    out = df.loc[keep].copy()
-    for col in schema.RESOURCE_COLUMNS:
-        if col in dates:
-            out[col] = dates[col][keep]
-        elif col in ints:
-            out[col] = ints[col][keep].astype("Int64")
-        elif col not in ("lon", "lat"):
-            out[col] = text[col][keep].astype("string")
-    for col in ("kind", "city", "status", "source_crs"):
-        out[col] = out[col].str.lower()
-    out["source_crs"] = out["source_crs"].fillna("wgs84")
-    out["row"] = rows[keep]
-    wlon, wlat = lon[keep].to_numpy(), lat[keep].to_numpy()
+    keep = ~np.isin(rows, list(report.bad_rows))
+    out = good_rows(typed, keep, spec)
+    lon, lat = out["lon"].to_numpy(copy=True), out["lat"].to_numpy(copy=True)
     for src in out["source_crs"].unique():
         sel = (out["source_crs"] == src).to_numpy()
-        wlon[sel], wlat[sel] = to_wgs84((wlon[sel], wlat[sel]), src)
-    out["lon"], out["lat"] = wlon, wlat
-    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(wlon, wlat), crs="EPSG:4326")
-    gdf = gdf[[*list(schema.RESOURCE_COLUMNS), "row", "geometry"]].reset_index(drop=True)
+        lon[sel], lat[sel] = to_wgs84((lon[sel], lat[sel]), src)
+    out["lon"], out["lat"] = lon, lat
+    gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    report.rows = rows[keep]
     if boundaries is not None and len(gdf):
         _warn_outside_district(gdf, boundaries, report)
+    _sort(report)
     return gdf, report
 
 
 def _warn_outside_district(gdf: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
                            report: Report) -> None:
-    joined = gpd.sjoin(gdf[["city", "district", "row", "geometry"]],
-                       boundaries[["city", "district", "geometry"]], how="left",
+    points = gdf[["city", "district", "geometry"]].assign(_row=report.rows)
+    joined = gpd.sjoin(points, boundaries[["city", "district", "geometry"]], how="left",
                        predicate="within", lsuffix="own", rsuffix="area")
     joined = joined[~joined.index.duplicated()]
     off = joined["district_area"].isna() | (joined["district_area"] != joined["district_own"])
@@ -266,15 +386,52 @@ def _warn_outside_district(gdf: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
         district = str(r["district_own"])
         if isinstance(r["district_area"], str):
             params = {"area": r["district_area"], "district": district}
-            report.add(int(r["row"]), "lon", "the point lies in {area}, not in {district}".format(
-                **params), severity="warning", code="outside_district", params=params)
+            report.add(int(r["_row"]), "lon", "outside_district", params, severity="warning")
         else:
             params = {"district": district}
-            report.add(int(r["row"]), "lon", f"the point lies in no district, not in {district}",
-                       severity="warning", code="outside_all_districts", params=params)
+            report.add(int(r["_row"]), "lon", "outside_all_districts", params, severity="warning")
 
 
-def _empty_resources() -> gpd.GeoDataFrame:
-    cols = {c: pd.Series(dtype="string") for c in schema.RESOURCE_COLUMNS}
-    cols["row"] = pd.Series(dtype="int64")
-    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+# --- the population grid ------------------------------------------------------------------
+
+def validate_population(table: pd.DataFrame) -> tuple[gpd.GeoDataFrame, Report]:
+    """Check a population grid (:data:`geo.schema.POPULATION_SPEC`); return its cells and a Report.
+
+    Every problem in every row is reported at once, as for resources (codes such as
+    ``empty_cell``, ``not_a_number``, ``not_whole_number`` for a negative ``pop``,
+    ``below_minimum`` for ``cell_m`` < 1, ``duplicate_id`` for a repeated ``cell_id``). Each
+    good row becomes a square of side ``cell_m`` metres around its centre, drawn in the metric
+    CRS (so it is a true square on the ground) and returned in WGS84.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Raw rows (strings are fine) with the columns of :data:`geo.schema.POPULATION_COLUMNS`;
+        other columns, and a geometry column, are ignored.
+
+    Returns
+    -------
+    cells : GeoDataFrame
+        The good rows: the spec's columns plus square polygons, EPSG:4326.
+    report : Report
+        Every problem, and ``rows`` (file row of each cell).
+    """
+    spec = schema.POPULATION_SPEC
+    report = Report(n_rows=len(table))
+    if _missing(table, schema.POPULATION_COLUMNS, report):
+        report.rows = np.zeros(0, dtype="int64")
+        return _empty(spec), report
+    table = pd.DataFrame(table).reset_index(drop=True)
+    rows = np.arange(len(table), dtype="int64") + 2
+    typed = check_spec(table, spec, report, rows)
+    keep = ~np.isin(rows, list(report.bad_rows))
+    out = good_rows(typed, keep, spec)
+    centres = gpd.GeoSeries(gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326")
+    metric = metric_crs_for(centres)
+    xy = centres.to_crs(metric).get_coordinates().to_numpy()
+    half = out["cell_m"].to_numpy(dtype="float64") / 2.0
+    squares = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
+    cells = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(squares, crs=metric)).to_crs("EPSG:4326")
+    report.rows = rows[keep]
+    _sort(report)
+    return cells, report

@@ -1,45 +1,91 @@
-"""geo.datasets / geo.validate / geo.stats / geo.settings: the contract the pages build on."""
+"""geo.datasets / geo.validate / geo.stats: the contract the pages build on."""
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
 import pandas as pd
 import pytest
 
 from geo import schema, stats
-from geo.datasets import load_demo
+from geo.datasets import DATA_FILES, Dataset, dataset_version, load_demo
 from geo.errors import DataError, ValidationError
-from geo.settings import load_settings
 from geo.validate import validate_resources
 from tests.conftest import resource_row
+from ui.i18n import problem_text
 
+ROOT = Path(__file__).resolve().parents[1]
 CITY_DISTRICTS = {
     "wuxi": {"梁溪区", "锡山区", "惠山区", "滨湖区", "新吴区", "江阴市", "宜兴市"},
     "zhenjiang": {"京口区", "润州区", "丹徒区", "丹阳市", "扬中市", "句容市"},
 }
 CITY_POP = {"wuxi": 7_462_135, "zhenjiang": 3_210_418}
+# data/README.md: resources per city and kind (Wuxi's from its Red Cross report).
+CITY_KINDS = {
+    "wuxi": {"aed": 495, "relief_store": 3, "first_aid_station": 8, "rescue_team": 11,
+             "community_hub": 122, "training_base": 10},
+    "zhenjiang": {"aed": 160, "relief_store": 4, "first_aid_station": 7, "rescue_team": 6,
+                  "community_hub": 6, "training_base": 2},
+}
+TEAM_MEMBERS = {"wuxi": 426, "zhenjiang": 220}  # 646 in all
 
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A private copy of the demo data files, free to corrupt."""
+    for name in DATA_FILES:
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    return tmp_path
+
+
+def _edit_csv(path: Path, edit) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(table)
+    table.to_csv(path, index=False)
+    return table
+
+
+# --- the contract -------------------------------------------------------------------------
 
 def test_dataset_contract(demo):
     assert set(demo.boundaries.columns) >= {"city", "district", "adcode", "geometry"}
-    assert set(demo.resources.columns) >= set(schema.RESOURCE_COLUMNS)
-    assert set(demo.population.columns) >= {"pop", "city", "district", "geometry"}
+    assert list(demo.resources.columns) == [*schema.RESOURCE_COLUMNS, "geometry"]
+    assert "row" not in demo.resources.columns  # file rows live in the report
+    assert demo.report.rows.tolist() == list(range(2, len(demo.resources) + 2))
+    assert list(demo.population.columns) == [*schema.POPULATION_COLUMNS, "geometry"]
     for frame in (demo.boundaries, demo.resources, demo.population, demo.water):
         assert frame.crs.to_epsg() == 4326
-    assert set(demo.resources["kind"]) <= set(schema.KINDS)
-    assert set(demo.resources["kind"]) >= set(schema.CORE_KINDS)
+    assert set(demo.resources["kind"]) == set(schema.KINDS)
     assert demo.resources["id"].is_unique
     assert demo.metric_crs == "EPSG:4549"
     assert demo.is_demo
-    assert not demo.report.errors
+    assert demo.city is None
+    assert not demo.report.problems
+    assert len(demo.resources) == 834
+    assert len(demo.population) == 31_092
 
 
 @pytest.mark.parametrize("city", ["wuxi", "zhenjiang"])
-def test_city_subset(city):
+def test_city_subset(demo, city):
     ds = load_demo(city)
+    assert ds.city == city
     assert set(ds.boundaries["district"]) == CITY_DISTRICTS[city]
     assert set(ds.resources["city"]) == {city}
     assert int(ds.population["pop"].sum()) == CITY_POP[city]
     assert set(ds.resources["district"]) <= CITY_DISTRICTS[city]
+    assert ds.resources.groupby("kind").size().to_dict() == CITY_KINDS[city]
+    teams = ds.resources[ds.resources["kind"] == "rescue_team"]
+    assert int(teams["members"].sum()) == TEAM_MEMBERS[city]
+    # the report's row mapping follows the subset
+    full_rows = dict(zip(demo.resources["id"], demo.report.rows, strict=True))
+    assert ds.report.rows.tolist() == [full_rows[i] for i in ds.resources["id"]]
+    assert ds.version != demo.version
+    assert load_demo(city) is ds  # built once per dataset
 
 
 def test_population_cells_are_squares_of_their_size(demo):
@@ -48,15 +94,116 @@ def test_population_cells_are_squares_of_their_size(demo):
 
 
 def test_unknown_city_is_a_clear_error():
-    with pytest.raises(ValidationError, match="city must be one of wuxi, zhenjiang"):
+    with pytest.raises(ValidationError, match="city must be one of wuxi, zhenjiang") as err:
         load_demo("nanjing")
+    assert err.value.code == "not_one_of"
+    assert err.value.params == {"value": "nanjing", "allowed": "wuxi, zhenjiang"}
 
 
 def test_missing_data_dir_is_a_clear_error(tmp_path):
-    with pytest.raises(DataError, match=r"boundaries\.geojson is missing"):
+    with pytest.raises(DataError, match=r"boundaries\.geojson is missing") as err:
         load_demo(data_dir=tmp_path)
+    assert err.value.code == "missing_file"
+    assert err.value.params == {"file": "boundaries.geojson", "folder": str(tmp_path.resolve())}
 
 
+@pytest.mark.parametrize("name", ["boundaries.geojson", "resources.csv", "population.csv"])
+def test_each_missing_file_is_named(data_copy, name):
+    (data_copy / name).unlink()
+    with pytest.raises(DataError, match=rf"{name.replace('.', '[.]')} is missing") as err:
+        load_demo(data_dir=data_copy)
+    assert err.value.code == "missing_file"
+    assert err.value.params["file"] == name
+    text = problem_text(err.value.code, err.value.params, "zh")
+    assert name in text and "缺少数据文件" in text
+
+
+def test_water_file_is_optional(data_copy):
+    (data_copy / "water.geojson").unlink()
+    ds = load_demo(data_dir=data_copy)
+    assert ds.water.empty and ds.water.crs.to_epsg() == 4326
+
+
+def test_unreadable_file_is_a_data_error(data_copy):
+    (data_copy / "boundaries.geojson").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError, match=r"boundaries\.geojson cannot be read") as err:
+        load_demo(data_dir=data_copy)
+    assert err.value.code == "unreadable_file"
+
+
+# --- bad rows in the files ------------------------------------------------------------------
+
+def test_bad_resource_rows_are_named(data_copy):
+    def corrupt(table: pd.DataFrame) -> None:
+        table.loc[0, "lon"] = "abc"                    # file row 2
+        table.loc[5, "kind"] = "helicopter"            # row 7
+        table.loc[10, "id"] = table.loc[11, "id"]      # rows 12 and 13
+        table.loc[20, "hours"] = "08:00-24:30"         # row 22
+
+    table = _edit_csv(data_copy / "resources.csv", corrupt)
+    with pytest.raises(DataError, match=r"resources\.csv: 5 problem") as err:
+        load_demo(data_dir=data_copy)
+    params = err.value.params
+    assert err.value.code == "bad_resources"
+    assert params["rows"] == [2, 7, 12, 13, 22]
+    assert params["row_list"] == "2, 7, 12, 13, 22"
+    assert params["source"] == "resources.csv" and params["n"] == 5
+    found = [(p.row, p.column, p.code, p.params) for p in params["problems"]]
+    dup = table.loc[11, "id"]
+    assert found == [
+        (2, "lon", "not_a_number", {"value": "abc"}),
+        (7, "kind", "not_one_of", {"value": "helicopter", "allowed": ", ".join(schema.KINDS)}),
+        (12, "id", "duplicate_id", {"id": dup}),
+        (13, "id", "duplicate_id", {"id": dup}),
+        (22, "hours", "bad_hours", {"value": "08:00-24:30"}),
+    ]
+    for row in ("row 2,", "row 7,", "row 12,", "row 13,", "row 22,"):
+        assert row in str(err.value)
+    assert problem_text("bad_resources", params, "en") == (
+        "resources.csv: 5 problem(s) in rows 2, 7, 12, 13, 22")
+
+
+def test_bad_population_rows_are_named(data_copy):
+    def corrupt(table: pd.DataFrame) -> None:
+        table.loc[3, "pop"] = "-5"    # file row 5
+        table.loc[8, "lon"] = ""      # row 10
+
+    _edit_csv(data_copy / "population.csv", corrupt)
+    with pytest.raises(DataError, match=r"population\.csv: 2 problem") as err:
+        load_demo(data_dir=data_copy)
+    assert err.value.code == "bad_population"
+    assert err.value.params["rows"] == [5, 10]
+    found = [(p.row, p.column, p.code) for p in err.value.params["problems"]]
+    assert found == [(5, "pop", "not_whole_number"), (10, "lon", "empty_cell")]
+    assert "第 5, 10 行" in problem_text("bad_population", err.value.params, "zh")
+
+
+def test_boundaries_without_a_column_are_a_data_error(demo):
+    bounds = demo.boundaries.drop(columns="adcode")
+    table = pd.DataFrame([resource_row()])
+    with pytest.raises(DataError, match="missing column") as err:
+        Dataset.from_frames(bounds, table, demo.population.head(3))
+    assert err.value.code == "missing_columns"
+    assert err.value.params["missing"] == "adcode"
+
+
+def test_from_frames_keeps_warnings_and_takes_a_city(demo):
+    table = pd.DataFrame([
+        resource_row(id="A"),
+        resource_row(id="B", district="锡山区"),                       # point in 梁溪区: warning
+        resource_row(id="Z", city="zhenjiang", district="京口区", lon="119.45", lat="32.20"),
+    ])
+    population = pd.DataFrame(demo.population.drop(columns="geometry").head(5))
+    ds = Dataset.from_frames(demo.boundaries, table, population)
+    assert not ds.is_demo and ds.city is None
+    assert list(ds.resources["id"]) == ["A", "B", "Z"]
+    warnings = [(p.row, p.code, p.severity) for p in ds.report.problems]
+    assert warnings == [(3, "outside_district", "warning")]
+    assert ds.report.rows.tolist() == [2, 3, 4]
+    zj = Dataset.from_frames(demo.boundaries, table, population, city="zhenjiang", is_demo=True)
+    assert zj.city == "zhenjiang" and zj.is_demo
+    assert list(zj.resources["id"]) == ["Z"] and zj.report.rows.tolist() == [4]
+    assert not zj.report.problems and zj.water.empty
 
 
 def test_validation_reports_every_problem_and_keeps_good_rows(demo):
@@ -70,20 +217,24 @@ def test_validation_reports_every_problem_and_keeps_good_rows(demo):
         resource_row(id="T-7", source_crs="gcj02", lon="120.3046", lat="31.5681"),
     ])
     good, report = validate_resources(table, demo.boundaries)
-    messages = [str(p) for p in report.errors]
+    messages = [f"row {p.row}, column '{p.column}': {problem_text(p.code, p.params, 'en')}"
+                for p in report.errors]
     assert list(good["id"]) == ["T-7"]  # T-1 is duplicated, so both T-1 rows are reported
+    assert report.rows.tolist() == [8]
     expected = [
+        "row 2, column 'id': id 'T-1' is used by more than one row",
         "row 3, column 'lon': 'abc' is not a number",
-        "row 4, column 'lon': lon and lat look swapped",
+        "row 4, column 'lon': longitude 31.57 and latitude 120.3 look swapped",
         "row 5, column 'kind': 'helicopter' is not one of",
         "row 5, column 'hours': 'all day' is not '24h' or 'HH:MM-HH:MM'",
+        "row 6, column 'id': id 'T-1' is used by more than one row",
         "row 6, column 'pads_expiry': 'next year' is not a date",
-        "row 2, column 'id': id 'T-1' is used by more than one row",
         "row 7, column 'specialty': 'cooking' is not one of",
         "row 7, column 'district': '不存在区' is not a district of 'wuxi'",
     ]
-    for text in expected:
-        assert any(m.startswith(text) for m in messages), (text, messages)
+    assert len(messages) == len(expected)
+    for text, message in zip(expected, messages, strict=True):
+        assert message.startswith(text), (text, messages)
     # the GCJ-02 row was converted to WGS84: about 490 m south-west of its raw numbers
     assert good.loc[0, "lon"] == pytest.approx(120.3046 - 0.0046, abs=0.0003)
     assert good["pads_expiry"].dtype.kind == "M"
@@ -92,29 +243,121 @@ def test_validation_reports_every_problem_and_keeps_good_rows(demo):
 def test_validation_missing_columns_is_one_whole_file_error():
     good, report = validate_resources(pd.DataFrame({"id": ["x"], "name": ["y"]}))
     assert report.fatal and good.empty
-    assert "missing column(s): kind" in report.errors[0].message
+    first = report.errors[0]
+    assert "missing column(s): kind" in problem_text(first.code, first.params, "en")
     with pytest.raises(ValidationError, match="1 problem"):
         report.raise_if_errors("resources.csv")
 
+
+# --- immutability and version ---------------------------------------------------------------
+
+def test_dataset_is_frozen(demo):
+    ds = Dataset(demo.boundaries, demo.resources, demo.population, demo.water)  # own frames
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ds.resources = ds.resources.head(1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ds.version = "x"
+    with pytest.raises(ValueError, match="read-only"):
+        ds.resources.loc[0, "members"] = 99
+    with pytest.raises(ValueError):  # pandas rewords the read-only error for dates
+        ds.resources.loc[0, "updated_at"] = pd.Timestamp("2030-01-01")
+    assert ds.resources.loc[0, "updated_at"] == demo.resources.loc[0, "updated_at"]
+    with pytest.raises(ValueError, match="read-only"):
+        ds.population.loc[0, "pop"] = 1
+    with pytest.raises(ValueError, match="read-only"):
+        ds.resources.loc[0, "geometry"] = None
+    copy = ds.resources.copy()
+    copy.loc[0, "members"] = 99  # a copy is the caller's own
+    assert pd.isna(ds.resources.loc[0, "members"])
+    assert ds.version == dataset_version(
+        (ds.boundaries, ds.resources, ds.population, ds.water), city=None, is_demo=False)
+
+
+def test_constructor_copies_the_callers_frames(demo):
+    resources = demo.resources.copy()
+    ds = Dataset(demo.boundaries, resources, demo.population, demo.water, is_demo=True)
+    resources.loc[0, "name"] = "changed"  # the caller's frame stays writable ...
+    assert ds.resources.loc[0, "name"] != "changed"  # ... and is not the dataset's
+    assert ds == demo and hash(ds) == hash(demo)  # same content, same version
+    with pytest.raises(ValidationError, match="EPSG:4326"):
+        Dataset(demo.boundaries.to_crs(4549), demo.resources, demo.population, demo.water)
+
+
+def test_version_is_a_content_hash(demo):
+    assert len(demo.version) == 32 and int(demo.version, 16) >= 0
+    again = Dataset(demo.boundaries, demo.resources, demo.population, demo.water,
+                    is_demo=True, report=demo.report)
+    assert again.version == demo.version
+    renamed = demo.resources.copy()
+    renamed.loc[3, "name"] = renamed.loc[3, "name"] + "x"
+    changed = Dataset(demo.boundaries, renamed, demo.population, demo.water, is_demo=True)
+    assert changed.version != demo.version
+    moved = demo.population.copy()
+    moved.loc[0, "geometry"] = moved.geometry.iloc[0].buffer(1e-6)
+    assert Dataset(demo.boundaries, demo.resources, moved, demo.water,
+                   is_demo=True).version != demo.version
+    not_demo = Dataset(demo.boundaries, demo.resources, demo.population, demo.water)
+    assert not_demo.version != demo.version
+    assert dataset_version([demo.resources]) != dataset_version([demo.resources.head(833)])
+    versions = {demo.version, load_demo("wuxi").version, load_demo("zhenjiang").version}
+    assert len(versions) == 3
+
+
+def test_version_same_across_processes_and_folders(demo, data_copy):
+    script = ("from geo.datasets import load_demo; import sys; "
+              "print(load_demo(data_dir=sys.argv[1]).version, "
+              "load_demo('wuxi', data_dir=sys.argv[1]).version)")
+    out = subprocess.run([sys.executable, "-c", script, str(data_copy)], cwd=ROOT,
+                         capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split() == [demo.version, load_demo("wuxi").version]
+    assert load_demo(data_dir=data_copy).version == demo.version
+
+
+def test_load_demo_memoises_on_file_stamps(data_copy):
+    first = load_demo(data_dir=data_copy)
+    assert load_demo(data_dir=data_copy) is first
+
+    def rename(table: pd.DataFrame) -> None:
+        table.loc[0, "name"] = "改名"
+
+    _edit_csv(data_copy / "resources.csv", rename)
+    second = load_demo(data_dir=data_copy)
+    assert second is not first and second.version != first.version
+    assert second.resources.loc[0, "name"] == "改名"
+
+
+# --- figures ------------------------------------------------------------------------------
 
 def test_district_table_and_totals(demo):
     table = stats.district_table(demo)
     assert len(table) == 13
     total = stats.totals(table)
     assert total["population"] == sum(CITY_POP.values())
-    assert total["aed"] == (demo.resources["kind"] == "aed").sum()
-    wuxi = stats.totals(table[table["city"] == "wuxi"])
-    assert wuxi["aed"] == 495
-    assert wuxi["aed_per_100k"] == pytest.approx(495 / 7_462_135 * 100_000, abs=0.01)
-    assert total["team_members"] > 0
+    assert total["team_members"] == 646
+    for kind in schema.KINDS:
+        assert total[kind] == sum(CITY_KINDS[c][kind] for c in CITY_KINDS)
+    for city in CITY_KINDS:
+        figures = stats.totals(table[table["city"] == city])
+        assert figures["population"] == CITY_POP[city]
+        assert figures["team_members"] == TEAM_MEMBERS[city]
+        assert {k: figures[k] for k in schema.KINDS} == CITY_KINDS[city]
+        aed = CITY_KINDS[city]["aed"]
+        assert figures["aed_per_100k"] == pytest.approx(aed / CITY_POP[city] * 100_000,
+                                                        abs=0.01)
+    active = int(((demo.resources["kind"] == "aed")
+                  & (demo.resources["status"] == "active")).sum())
+    assert total["aed_active"] == active
+    assert 0 < active < 655
 
 
-def test_settings_from_env_and_secrets(tmp_path):
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text('walk_speed_kmh = 4.0\ntianditu_key = "abc"\n', encoding="utf-8")
-    s = load_settings({"RCD_DRIVE_SPEED_KMH": "25"}, secrets)
-    assert (s.walk_speed_kmh, s.drive_speed_kmh, s.tianditu_key) == (4.0, 25.0, "abc")
-    with pytest.raises(ValueError, match="setting walk_speed_kmh must be a float"):
-        load_settings({"RCD_WALK_SPEED_KMH": "fast"}, secrets)
-    with pytest.raises(ValueError, match="setting basemap must be"):
-        load_settings({"RCD_BASEMAP": "google"}, secrets)
+def test_district_table_on_a_city_subset():
+    table = stats.district_table(load_demo("zhenjiang"))
+    assert set(table["district"]) == CITY_DISTRICTS["zhenjiang"]
+    assert int(table["population"].sum()) == CITY_POP["zhenjiang"]
+    assert int(table["aed"].sum()) == 160
+
+
+def test_population_reads_the_committed_file_exactly(demo):
+    raw = pd.read_csv(ROOT / "data" / "population.csv", dtype={"cell_id": str})
+    assert demo.population["pop"].tolist() == raw["pop"].tolist()
+    assert isinstance(demo.population, gpd.GeoDataFrame)

@@ -1,8 +1,17 @@
-"""Every string shown to users, in 中文 and English; ``t(key)`` picks the session's language."""
+"""The one message catalogue: every string shown to users, in 中文 and English.
+
+``t(key, lang)`` picks the language. The engine (``geo/``) never words a message for users: it
+reports problem codes with parameters (``geo.validate.Problem``) and raises errors that carry a
+``code`` and ``params`` (``geo.errors.GeoError``); :func:`problem_text`, :func:`fix_text` and
+:func:`error_text` render them from the ``problem.*`` and ``fix.*`` keys of the same table.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from geo import schema
 
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -51,6 +60,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Map assets are not installed (files missing in static/vendor). Run make setup.",
     },
     "data_error": {"zh": "数据无法加载：", "en": "The data could not be loaded:"},
+    "settings_error": {"zh": "配置有误，仪表盘无法启动：", "en": "A setting is wrong; the dashboard cannot start:"},
+    "people_wan": {"zh": "{n:,.1f} 万", "en": "{n:,.1f} 10k"},
+    "people_million": {"zh": "{n:,.2f} 百万", "en": "{n:,.2f} M"},
+    "given_boundaries": {"zh": "给定边界", "en": "the given boundaries"},
     # nearest page
     "nearest_title": {"zh": "地图与最近资源", "en": "Map & nearest resources"},
     "nearest_help": {
@@ -135,6 +148,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "download_geojson": {"zh": "下载结果 GeoJSON", "en": "Download GeoJSON"},
     "template": {"zh": "下载模板", "en": "Download a template"},
     "input_error": {"zh": "输入有误：", "en": "Input problem:"},
+    "coords_refused": {
+        "zh": "坐标无效，之前的查询结果已清除。请改正下面指出的字段后重新查询。",
+        "en": "Those coordinates were refused and the previous answer was cleared. Correct the "
+              "field named below and search again.",
+    },
+    "place_refused": {
+        "zh": "没有找到该地点，之前的查询结果已清除。",
+        "en": "No such place; the previous answer was cleared.",
+    },
+    "batch_refused": {
+        "zh": "文件中没有可用的行，未作答；下表列出了每个问题。之前的结果已清除。",
+        "en": "The file has no usable rows, so nothing was answered; the table lists every "
+              "problem. The previous answer was cleared.",
+    },
     # popup fields
     "f_id": {"zh": "编号", "en": "ID"},
     "f_district": {"zh": "区县", "en": "District"},
@@ -187,6 +214,273 @@ STRINGS: dict[str, dict[str, str]] = {
     "venue_hotel": {"zh": "酒店", "en": "Hotel"},
     "placement_indoor": {"zh": "室内", "en": "Indoor"},
     "placement_outdoor": {"zh": "室外", "en": "Outdoor"},
+    # ---- problems geo/ reports (code -> message; params fill the braces)
+    "problem.network_file_missing": {"zh": "找不到道路网络文件 {name}", "en": "road network file {name} not found"},
+    "problem.network_bad_type": {
+        "zh": "道路网络文件 {name} 的类型不受支持：请上传 OSM XML（.osm、.xml）或 GraphML（.graphml）",
+        "en": "road network file {name} is not supported: upload OSM XML (.osm, .xml) or GraphML (.graphml)",
+    },
+    "problem.network_unreadable": {
+        "zh": "无法读取道路网络文件 {name}（{error}）：请确认它是完整的 OSM XML 或 GraphML 文件",
+        "en": "cannot read the road network {name} ({error}): check that it is a complete OSM XML or GraphML file",
+    },
+    "problem.network_no_roads": {"zh": "道路网络 {name} 中没有道路", "en": "the road network {name} has no roads"},
+    "problem.network_bad_crs": {"zh": "道路网络的坐标系 {crs} 无法识别", "en": "the road network's CRS {crs} cannot be read"},
+    "problem.network_no_crs": {
+        "zh": "道路网络没有注明坐标系，且节点坐标不是经纬度",
+        "en": "the road network names no CRS and its node coordinates are not lon/lat",
+    },
+    "problem.network_bad_nodes": {"zh": "道路网络的每个节点都需要数值坐标 x、y", "en": "every road network node needs numeric x and y"},
+    "problem.network_too_far": {
+        "zh": "查询点距道路网络超过 {limit_m} 米（{first_m} 米）：请上传覆盖该处的道路网络，或取消上传改用直线距离",
+        "en": "the query point is more than {limit_m} m from the road network ({first_m} m): upload a network that covers it, or remove it to use straight-line distances",
+    },
+    "problem.network_no_candidates": {
+        "zh": "{n} 个候选资源都不在道路网络 {limit_m} 米范围内",
+        "en": "none of the {n} candidate resources is within {limit_m} m of the road network",
+    },
+    "problem.table_has_errors": {
+        "zh": "{what}：有 {n} 个问题",
+        "en": "{what}: {n} problem(s)",
+    },
+    "problem.bad_argument": {
+        "zh": "{name} 的值 {value} 无效：应为 {expected}",
+        "en": "{name} = {value} is not valid: expected {expected}",
+    },
+    'problem.bad_encoding': {
+        "zh": '无法把文件读成文本（既不是 UTF-8 也不是 GBK 编码）：请在 Excel 中另存为“CSV UTF-8”或 .xlsx',
+        "en": "cannot read the file as text (it is neither UTF-8 nor GBK): save it from Excel as 'CSV UTF-8' or as .xlsx",
+    },
+    'problem.binary_file': {
+        "zh": '这不是 CSV 表格（文件含有二进制数据）：请上传 .csv 或 .xlsx 文件',
+        "en": 'this is not a CSV table (the file contains binary data): upload a .csv or .xlsx file',
+    },
+    'problem.bad_csv': {
+        "zh": '无法读取该 CSV 表格：{error}',
+        "en": 'this is not a readable CSV table: {error}',
+    },
+    'problem.bad_xlsx': {
+        "zh": '无法作为 Excel .xlsx 工作簿打开（{error_type}）：请重新另存为 .xlsx 或 .csv',
+        "en": 'cannot open the file as an Excel .xlsx workbook ({error_type}): save it again as .xlsx or .csv',
+    },
+    'problem.other_sheets_ignored': {
+        "zh": '已读取工作表 {sheet!r}，忽略了其他工作表：{others}',
+        "en": 'read sheet {sheet!r}; other sheets ignored: {others}',
+    },
+    'problem.xls_unsupported': {
+        "zh": '不支持旧版 Excel .xls 文件：请用 Excel 或 WPS 打开，另存为 .xlsx 或“CSV UTF-8”',
+        "en": 'old Excel .xls files are not supported: open it in Excel or WPS and save it as .xlsx or as CSV UTF-8',
+    },
+    'problem.not_a_workbook': {
+        "zh": '文件后缀是 {ext}，但内容不是 Excel 工作簿；如果它是 CSV 表格，请把后缀改为 .csv',
+        "en": 'the file is named {ext} but is not an Excel workbook; if it is a CSV table, rename it to .csv',
+    },
+    'problem.unsupported_type': {
+        "zh": '不支持的文件类型 {ext!r}：请上传 .csv 或 .xlsx 文件',
+        "en": 'unsupported file type {ext!r}: upload a .csv or .xlsx file',
+    },
+    'problem.workbook_named_csv': {
+        "zh": '文件名是 CSV，但实际是 Excel 工作簿；已按 .xlsx 读取',
+        "en": 'the file is an Excel workbook with a CSV name; read it as .xlsx',
+    },
+    'problem.empty_file': {
+        "zh": '文件中没有任何行（文件为空）',
+        "en": 'the file has no rows (it is empty)',
+    },
+    'problem.header_only': {
+        "zh": '文件中没有数据行（只有表头）',
+        "en": 'the file has no rows (only a header)',
+    },
+    'problem.missing_column': {
+        "zh": '缺少{role_word}列“{role}”（列名可以是 {aliases} 中任意一个）；文件中的列：{found}',
+        "en": "missing the {role_word} column '{role}' (any of {aliases}); columns found: {found}",
+    },
+    'problem.too_many_cells': {
+        "zh": '这一行有 {n_cells} 个或更多单元格，但表头只有 {n_header} 列：某个值可能含有未加引号的逗号（例如小数逗号 120,3）',
+        "en": 'the row has {n_cells} or more cells but the header has {n_header}: a value probably holds an unquoted comma (e.g. a decimal comma 120,3)',
+    },
+    'problem.empty_cell': {
+        "zh": '单元格为空：这里需要填写数字',
+        "en": 'empty cell: a number is required',
+    },
+    'problem.not_a_number': {
+        "zh": "'{value}' 不是数字",
+        "en": "'{value}' is not a number",
+    },
+    'problem.not_finite': {
+        "zh": '{value!r} 不是有限的数字',
+        "en": '{value!r} is not a finite number',
+    },
+    'problem.two_numbers': {
+        "zh": "'{value}' 里有两个数字：请把经度和纬度分别填在两列",
+        "en": "'{value}' holds two numbers; put longitude and latitude in separate columns",
+    },
+    'problem.decimal_comma': {
+        "zh": "'{value}' 中的小数逗号已按小数点读作 {number!r}",
+        "en": "decimal comma in '{value}' read as {number!r}",
+    },
+    'problem.baidu_mercator': {
+        "zh": "不支持 '{value}'（百度墨卡托坐标，单位为米）：请改为导出 BD-09 经纬度",
+        "en": "'{value}' (Baidu Mercator, metres) is not supported: export BD-09 longitude/latitude instead",
+    },
+    'problem.unknown_crs': {
+        "zh": "无法识别的坐标系 '{value}'；请使用 {accepted}",
+        "en": "unknown coordinate system '{value}'; use {accepted}",
+    },
+    'problem.swapped_lonlat': {
+        "zh": '经纬度似乎颠倒了：经度 {lon!r}、纬度 {lat!r}（交换后该点位于中国境内）',
+        "en": 'longitude {lon!r} and latitude {lat!r} look swapped (swapped, the point is in China)',
+    },
+    'problem.swapped_fixed': {
+        "zh": '经纬度颠倒了，已自动交换：经度 {lon!r}，纬度 {lat!r}',
+        "en": 'longitude and latitude were swapped; read as lon={lon!r}, lat={lat!r}',
+    },
+    'problem.out_of_range': {
+        "zh": '{role_word} {value!r} 超出范围 [-{limit:g}, {limit:g}]',
+        "en": '{role_word} {value!r} is out of range [-{limit:g}, {limit:g}]',
+    },
+    'problem.outside_city': {
+        "zh": '({lon:.5f}, {lat:.5f}) 在{place}范围之外：不在 {n_districts} 个区县中的任何一个内',
+        "en": '({lon:.5f}, {lat:.5f}) is outside {place}: it is in none of the {n_districts} districts',
+    },
+    'problem.outside_china': {
+        "zh": '({lon:.5f}, {lat:.5f}) 在中国境外',
+        "en": '({lon:.5f}, {lat:.5f}) is outside China',
+    },
+    'problem.duplicate_incident': {
+        "zh": "事件编号 '{incident}' 与第 {first_row} 行重复",
+        "en": "incident '{incident}' is also on row {first_row}",
+    },
+    'problem.missing_columns': {
+        "zh": '缺少列：{missing}；文件中的列：{found}',
+        "en": 'missing column(s): {missing}; found: {found}',
+    },
+    'problem.empty_value': {
+        "zh": '该项为空',
+        "en": 'is empty',
+    },
+    'problem.duplicate_id': {
+        "zh": '编号 {id!r} 被多行重复使用',
+        "en": 'id {id!r} is used by more than one row',
+    },
+    'problem.not_one_of': {
+        "zh": '{value!r} 不是可选值（{allowed}）之一',
+        "en": '{value!r} is not one of {allowed}',
+    },
+    'problem.outside_china_range': {
+        "zh": '{value} 超出中国的{role_word}范围（{lo}..{hi}）',
+        "en": "{value} is outside China's {role_word}s ({lo}..{hi})",
+    },
+    'problem.bad_hours': {
+        "zh": '{value!r} 不是“24h”或“HH:MM-HH:MM”格式的开放时间',
+        "en": "{value!r} is not '24h' or 'HH:MM-HH:MM'",
+    },
+    'problem.not_a_date': {
+        "zh": '{value!r} 不是日期（格式为 YYYY-MM-DD）',
+        "en": '{value!r} is not a date (YYYY-MM-DD)',
+    },
+    'problem.not_whole_number': {
+        "zh": '{value!r} 不是大于或等于 0 的整数',
+        "en": '{value!r} is not a whole number >= 0',
+    },
+    'problem.unknown_venue': {
+        "zh": '{value!r} 不是已知的场所类型',
+        "en": '{value!r} is not a known venue type',
+    },
+    'problem.bad_placement': {
+        "zh": '{value!r} 既不是 indoor（室内）也不是 outdoor（室外）',
+        "en": '{value!r} is not indoor or outdoor',
+    },
+    'problem.unknown_district': {
+        "zh": '{district!r} 不是 {city!r} 的区县',
+        "en": '{district!r} is not a district of {city!r}',
+    },
+    'problem.outside_district': {
+        "zh": '该点位于{area}，而不是{district}',
+        "en": 'the point lies in {area}, not in {district}',
+    },
+    'problem.outside_all_districts': {
+        "zh": '该点不在任何区县内（应在{district}）',
+        "en": 'the point lies in no district, not in {district}',
+    },
+    'problem.below_minimum': {
+        "zh": '{value!r} 小于最小值 {minimum:g}',
+        "en": '{value!r} is below the minimum {minimum:g}',
+    },
+    'problem.bad_resources': {
+        "zh": '资源表 {source} 有 {n} 个问题，涉及第 {row_list} 行',
+        "en": '{source}: {n} problem(s) in rows {row_list}',
+    },
+    'problem.bad_population': {
+        "zh": '人口网格表 {source} 有 {n} 个问题，涉及第 {row_list} 行',
+        "en": 'population grid {source}: {n} problem(s) in rows {row_list}',
+    },
+    'problem.missing_file': {
+        "zh": '缺少数据文件 {file}（文件夹 {folder}）',
+        "en": 'data file {file} is missing (folder {folder})',
+    },
+    'problem.unreadable_file': {
+        "zh": '无法读取数据文件 {file}：{error}',
+        "en": 'data file {file} cannot be read: {error}',
+    },
+    'problem.bad_setting': {
+        "zh": '设置 {name} 的值 {value!r} 不可用：应为 {expected}',
+        "en": 'setting {name} has an impossible value {value!r}: expected {expected}',
+    },
+    # ---- suggested fixes (fix code -> text; same params as the problem)
+    'fix.save_csv_utf8_or_xlsx': {
+        "zh": '另存为“CSV UTF-8”或 .xlsx',
+        "en": 'save as CSV UTF-8 or .xlsx',
+    },
+    'fix.upload_csv_or_xlsx': {
+        "zh": '上传 .csv 或 .xlsx 文件',
+        "en": 'upload a .csv or .xlsx file',
+    },
+    'fix.save_xlsx_or_csv': {
+        "zh": '另存为 .xlsx 或 .csv',
+        "en": 'save as .xlsx or .csv',
+    },
+    'fix.rename_csv': {
+        "zh": '把文件后缀改为 .csv',
+        "en": 'rename to .csv',
+    },
+    'fix.add_column': {
+        "zh": '添加一列，列名为“{role}”或“{role_word}”',
+        "en": "add a column named '{role}'",
+    },
+    'fix.quote_or_decimal_point': {
+        "zh": '给该值加上引号，或改用小数点',
+        "en": 'quote the value or use a decimal point',
+    },
+    'fix.use_known_crs': {
+        "zh": '改用 WGS84、GCJ-02 或 BD-09',
+        "en": 'use WGS84, GCJ-02 or BD-09',
+    },
+    'fix.swap_lonlat': {
+        "zh": '交换经度和纬度',
+        "en": 'swap lon and lat',
+    },
+    'fix.check_coords_crs': {
+        "zh": '检查坐标及其坐标系',
+        "en": 'check the coordinates and their CRS',
+    },
+    'fix.check_coords': {
+        "zh": '检查坐标',
+        "en": 'check the coordinates',
+    },
+    'fix.unique_id': {
+        "zh": '给每个事件一个不同的编号',
+        "en": 'give each incident its own id',
+    },
+    'severity.error': {
+        "zh": '错误',
+        "en": 'error',
+    },
+    'severity.warning': {
+        "zh": '警告',
+        "en": 'warning',
+    },
+
 }
 
 
@@ -204,3 +498,105 @@ def value_label(field: str, value: object, lang: str) -> str:
     prefix = {"venue_type": "venue"}.get(field, field)
     key = f"{prefix}_{value}"
     return t(key, lang) if key in STRINGS else str(value)
+
+
+def list_text(items: Sequence[str], lang: str) -> str:
+    """Join items the way the language lists them (顿号 "、" in Chinese, ", " in English)."""
+    return ("、" if lang == "zh" else ", ").join(str(i) for i in items)
+
+
+def people_text(people: float, lang: str) -> str:
+    """A head count for a KPI card: 万 in Chinese (1,067.3 万), millions in English (10.67 M)."""
+    return t("people_wan", lang, n=people / 1e4) if lang == "zh" else t(
+        "people_million", lang, n=people / 1e6)
+
+
+_ROLE_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"lon": "经度", "lat": "纬度"},
+    "en": {"lon": "longitude", "lat": "latitude"},
+}
+
+
+def _lang(lang: str) -> str:
+    return "en" if lang == "en" else "zh"
+
+
+def _context(params: Any, lang: str) -> dict[str, Any]:
+    """The params plus values whose wording depends on the language (role word, lists, place)."""
+    ctx = dict(params) if isinstance(params, Mapping) else {}
+    role = ctx.get("role")
+    if role in _ROLE_WORDS[lang]:
+        ctx["role_word"] = _ROLE_WORDS[lang][role]
+    columns = ctx.get("columns")
+    if isinstance(columns, (list, tuple)) and "found" not in ctx:
+        if lang == "zh":
+            ctx["found"] = "、".join(f"“{c}”" for c in columns) or "无"
+        else:
+            ctx["found"] = ", ".join(repr(c) for c in columns) or "none"
+    cities = ctx.get("cities")
+    if isinstance(cities, (list, tuple)):
+        key = "zh" if lang == "zh" else "en"
+        names = [schema.CITIES.get(str(c).lower(), {}).get(key, str(c)) for c in cities]
+        ctx["place"] = "/".join(names) if names else t("given_boundaries", lang)
+    return ctx
+
+
+def _render(key: str, params: Any, lang: str, fallback: Any) -> Any:
+    entry = STRINGS.get(key)
+    if entry is None:
+        return fallback
+    lang = _lang(lang)
+    try:
+        return entry[lang].format(**_context(params, lang))
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return fallback
+
+
+def problem_text(code: str | None, params: Mapping[str, Any] | None, lang: str,
+                 fallback: Any = "") -> Any:
+    """A problem's message in ``lang`` ("zh" or "en"), or ``fallback`` for an unknown code.
+
+    ``fallback`` is also returned when the params lack a value the template needs.
+    """
+    if not isinstance(code, str):
+        return fallback
+    return _render(f"problem.{code}", params, lang, fallback)
+
+
+def fix_text(fix_code: str | None, params: Mapping[str, Any] | None, lang: str,
+             fallback: Any = None) -> Any:
+    """A suggested fix in ``lang``, or ``fallback`` for an unknown or missing fix code."""
+    if not isinstance(fix_code, str):
+        return fallback
+    return _render(f"fix.{fix_code}", params, lang, fallback)
+
+
+def severity_text(severity: Any, lang: str) -> Any:
+    """"error"/"warning" in ``lang`` (错误/警告 in Chinese); other values unchanged."""
+    if not isinstance(severity, str):
+        return severity
+    return _render(f"severity.{severity}", {}, lang, severity)
+
+
+def has_problem(code: str) -> bool:
+    """True when the catalogue words problem ``code``."""
+    return f"problem.{code}" in STRINGS
+
+
+def has_fix(fix_code: str) -> bool:
+    """True when the catalogue words fix ``fix_code``."""
+    return f"fix.{fix_code}" in STRINGS
+
+
+def error_text(exc: BaseException, lang: str, *, prefix: str | None = "input_error") -> str:
+    """An engine error for the user: its code's message in ``lang``, else its developer text.
+
+    Errors raised with a ``code`` (``geo.errors.GeoError``) are worded from the catalogue; an
+    error without one shows its developer message, which still names the argument and value.
+    ``prefix`` is the catalogue key of the words put before it ("输入有误："), or None.
+    """
+    code = getattr(exc, "code", None)
+    text = problem_text(code, getattr(exc, "params", None), lang, None) if code else None
+    if text is None:
+        text = str(exc)
+    return f"{t(prefix, lang)} {text}" if prefix else text

@@ -8,6 +8,8 @@ forward formulas live here, vectorised with numpy, with iterative inverses exact
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,6 +35,24 @@ SOUTH_JIANGSU_METRIC_EPSG = 4549
 _GK3_FIRST_EPSG, _GK3_FIRST_CM, _GK3_LAST_CM = 4534, 75, 135
 
 SOURCES = ("wgs84", "gcj02", "bd09", "cgcs2000")
+
+#: Every CRS label the engine understands (file cells, arguments, settings), compared after
+#: :func:`_norm_crs_key`, to the names in :data:`SOURCES`. The one alias table of the project.
+CRS_ALIASES: dict[str, str] = {
+    "wgs84": "wgs84", "wgs1984": "wgs84", "epsg4326": "wgs84", "4326": "wgs84", "gps": "wgs84",
+    "osm": "wgs84", "openstreetmap": "wgs84",
+    "gcj02": "gcj02", "gcj": "gcj02", "amap": "gcj02", "gaode": "gcj02", "autonavi": "gcj02",
+    "tencent": "gcj02", "qq": "gcj02", "高德": "gcj02", "腾讯": "gcj02", "火星": "gcj02",
+    "国测局": "gcj02",
+    "bd09": "bd09", "bd09ll": "bd09", "baidu": "bd09", "百度": "bd09",
+    "cgcs2000": "cgcs2000", "epsg4490": "cgcs2000", "4490": "cgcs2000", "国家2000": "cgcs2000",
+    "2000国家大地": "cgcs2000", "天地图": "cgcs2000", "tianditu": "cgcs2000", "北斗": "cgcs2000",
+}
+#: Baidu's Mercator metres (BD-09MC): recognised so a file using them gets its own problem code.
+_MERCATOR_KEYS = frozenset({"bd09mc", "baidumercator", "百度墨卡托"})
+#: The accepted labels, as a problem's ``accepted`` parameter names them (not prose: labels).
+ACCEPTED_CRS_TEXT = "WGS84/GPS, GCJ-02/高德/腾讯, BD-09/百度, CGCS2000/天地图"
+_CRS_SUFFIX_RE = re.compile(r"(坐标系|坐标|地图|经纬度)$")
 _INVERSE_ITERATIONS = 30
 _INVERSE_TOL_DEG = 1e-12
 
@@ -138,15 +158,49 @@ _TO_WGS84 = {
 _FROM_WGS84 = {"wgs84": None, "cgcs2000": None, "gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 
 
+def _norm_crs_key(value: str) -> str:
+    """Lower-case a CRS label (NFKC) and drop spaces, "-", "_", ":" and "." (GCJ-02 -> gcj02)."""
+    key = unicodedata.normalize("NFKC", value).strip().lower()
+    return re.sub(r"[\s\-_:.]+", "", key)
+
+
+def canonical_crs(value: str) -> str | None:
+    """Return the name in :data:`SOURCES` for a CRS label, or None when it is not known.
+
+    Parameters
+    ----------
+    value : str
+        A label as people write it. Matched case-insensitively (after NFKC), ignoring spaces,
+        "-", "_", ":", "." and a trailing 坐标系/坐标/地图/经纬度, so "GCJ-02", "高德",
+        "高德地图", "腾讯坐标", "BD-09", "百度", "GPS", "EPSG:4326" and "CGCS2000" are all
+        understood.
+
+    Returns
+    -------
+    str or None
+        "wgs84", "gcj02", "bd09" or "cgcs2000"; None for anything else (including Baidu
+        Mercator metres, see :func:`is_baidu_mercator`).
+    """
+    key = _norm_crs_key(str(value))
+    for _ in range(3):  # 高德地图坐标 -> 高德地图 -> 高德, but 天地图 matches before stripping
+        if key in CRS_ALIASES:
+            return CRS_ALIASES[key]
+        key = _CRS_SUFFIX_RE.sub("", key)
+    return None
+
+
+def is_baidu_mercator(value: str) -> bool:
+    """Return True for a label of Baidu's Mercator metres (BD-09MC), which is not lon/lat."""
+    key = _norm_crs_key(str(value))
+    return key in _MERCATOR_KEYS or _CRS_SUFFIX_RE.sub("", key) in _MERCATOR_KEYS
+
+
 def _check_source(source: str) -> str:
-    key = str(source).strip().lower().replace("-", "").replace("_", "")
-    aliases = {"wgs84": "wgs84", "epsg4326": "wgs84", "gcj02": "gcj02", "amap": "gcj02",
-               "tencent": "gcj02", "bd09": "bd09", "baidu": "bd09", "cgcs2000": "cgcs2000",
-               "epsg4490": "cgcs2000", "gps": "wgs84"}
-    if key not in aliases:
-        msg = f"source must be one of {SOURCES}, got {source!r}"
+    name = canonical_crs(str(source))
+    if name is None:
+        msg = f"source must be one of {SOURCES} (or an alias such as amap, baidu), got {source!r}"
         raise ValidationError(msg)
-    return aliases[key]
+    return name
 
 
 def _transform_frame(frame: gpd.GeoDataFrame | gpd.GeoSeries, func) -> Any:
@@ -170,8 +224,8 @@ def to_wgs84(frame_or_xy: Any, source: str) -> Any:
         A frame is taken as lon/lat degrees in ``source`` (a projected CRS on the frame is first
         reprojected to EPSG:4326 by PROJ). A pair is returned as a pair of numpy arrays.
     source : {"wgs84", "gcj02", "bd09", "cgcs2000"}
-        The system the coordinates came in. Aliases "amap", "tencent" (GCJ-02) and "baidu"
-        (BD-09) are accepted.
+        The system the coordinates came in; any label :func:`canonical_crs` understands
+        ("amap", "高德", "tencent" for GCJ-02, "baidu", "百度" for BD-09, "EPSG:4326", ...).
 
     Returns
     -------
@@ -226,3 +280,29 @@ def metric_crs_for(frame: Any) -> str:
     if len(frame) == 0:
         return f"EPSG:{SOUTH_JIANGSU_METRIC_EPSG}"
     return metric_crs(*frame.total_bounds)
+
+
+def check_lonlat_in_china(lon: float, lat: float) -> None:
+    """Raise a ValidationError naming the field when a typed lon/lat is not a point in China.
+
+    A person types coordinates read out over the phone: a longitude of 200, a latitude of 0, or
+    the two swapped. Each gets its own code (``lon_outside_china``, ``lat_outside_china``,
+    ``swapped_lonlat``) so the user interface can say which field is wrong.
+    """
+    lon_f, lat_f = float(lon), float(lat)
+    if not (np.isfinite(lon_f) and np.isfinite(lat_f)):
+        msg = f"lon/lat must be finite numbers, got ({lon!r}, {lat!r})"
+        raise ValidationError(msg, code="not_finite", params={"value": f"{lon}, {lat}"})
+    if bool(in_china(lon_f, lat_f)):
+        return
+    if bool(in_china(lat_f, lon_f)):
+        msg = f"lon {lon_f} and lat {lat_f} look swapped"
+        raise ValidationError(msg, code="swapped_lonlat", params={"lon": lon_f, "lat": lat_f})
+    inside_lon = CHINA_LON_MIN <= lon_f <= CHINA_LON_MAX
+    role = "lat" if inside_lon else "lon"
+    value = lat_f if inside_lon else lon_f
+    lo, hi = ((CHINA_LAT_MIN, CHINA_LAT_MAX) if inside_lon else (CHINA_LON_MIN, CHINA_LON_MAX))
+    msg = f"{role} {value} is outside China's range {lo:g}..{hi:g}"
+    raise ValidationError(msg, code="outside_china_range",
+                          params={"role": role, "value": value, "lo": round(lo, 2),
+                                  "hi": round(hi, 2)})

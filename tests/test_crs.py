@@ -141,3 +141,53 @@ def test_metric_crs_distances_agree_with_geodesic_over_jiangsu():
 def test_metric_crs_rejects_bad_bounds():
     with pytest.raises(ValidationError, match="finite WGS84"):
         crs.metric_crs(float("nan"), 0, 1, 1)
+
+
+# ------------------------------------------------------------------ the one CRS alias table
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("WGS84", "wgs84"), ("wgs 84", "wgs84"), ("WGS-1984", "wgs84"), ("GPS", "wgs84"),
+    ("EPSG:4326", "wgs84"), ("4326", "wgs84"), ("OpenStreetMap", "wgs84"),
+    ("GCJ-02", "gcj02"), ("gcj_02", "gcj02"), ("高德", "gcj02"), ("高德地图坐标", "gcj02"),
+    ("腾讯坐标", "gcj02"), ("火星坐标系", "gcj02"), ("ＧＣＪ－０２", "gcj02"), ("AMap", "gcj02"),
+    ("BD-09", "bd09"), ("bd09ll", "bd09"), ("百度坐标系", "bd09"), ("Baidu", "bd09"),
+    ("CGCS2000", "cgcs2000"), ("EPSG:4490", "cgcs2000"), ("天地图", "cgcs2000"),
+    ("国家2000坐标系", "cgcs2000"),
+    ("mars", None), ("", None), ("bd09mc", None), ("百度墨卡托", None), ("EPSG:3857", None),
+])
+def test_canonical_crs(label: str, expected: str | None):
+    assert crs.canonical_crs(label) == expected
+
+
+def test_every_alias_names_a_source():
+    assert set(crs.CRS_ALIASES.values()) == set(crs.SOURCES)
+    assert all(crs.canonical_crs(name) == name for name in crs.SOURCES)
+    assert all(crs.canonical_crs(alias) == name for alias, name in crs.CRS_ALIASES.items())
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("bd09mc", True), ("BD-09MC", True), ("Baidu Mercator", True), ("百度墨卡托", True),
+    ("百度墨卡托坐标", True), ("bd09", False), ("百度", False), ("mercator", False),
+])
+def test_is_baidu_mercator(label: str, expected: bool):
+    assert crs.is_baidu_mercator(label) is expected
+
+
+def test_to_wgs84_takes_every_alias_of_the_table():
+    gcj = crs.wgs84_to_gcj02([120.30], [31.57])
+    for label in ("高德", "GCJ-02", "腾讯地图", "gaode"):
+        lon, lat = crs.to_wgs84(gcj, label)
+        assert metres(lon[0], lat[0], 120.30, 31.57) < 0.5
+    lon, lat = crs.from_wgs84(([120.30], [31.57]), "百度")
+    assert metres(lon[0], lat[0], 120.30, 31.57) > 500
+    with pytest.raises(ValidationError, match="source must be one of"):
+        crs.to_wgs84(([120.0], [31.0]), "bd09mc")
+    with pytest.raises(ValidationError, match="source must be one of"):
+        crs.to_wgs84(([120.0], [31.0]), None)  # type: ignore[arg-type]
+
+
+def test_incidents_use_the_same_table():
+    from geo import incidents
+
+    assert incidents.canonical_crs is crs.canonical_crs

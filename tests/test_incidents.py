@@ -18,10 +18,10 @@ from geo.incidents import (
     canonical_crs,
     incidents_template_csv,
     read_incidents,
-    results_to_csv,
-    results_to_geojson,
 )
+from geo.io import to_csv_bytes, to_geojson_bytes
 from geo.validate import Report
+from ui.i18n import fix_text, problem_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,6 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 WUXI = (120.3000, 31.5700)
 ZHENJIANG = (119.4300, 32.2100)
 FULL_WIDTH_120_3 = "\uff11\uff12\uff10\uff0e\uff13"  # 120.3 typed with a Chinese IME
+
+
+def en(problem) -> str:
+    """The problem as an English user reads it (the catalogue's words)."""
+    return problem_text(problem.code, problem.params, "en")
+
+
+def fix_en(problem) -> str | None:
+    return fix_text(problem.fix_code, problem.params, "en")
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +156,7 @@ def test_xlsx_from_path_and_bytes_reports_excel_rows(tmp_path: Path):
     for data in (path, path.read_bytes()):
         gdf, report = read_incidents(data, path.name)
         assert _problems(report) == [(3, "经度")]
-        assert "abc" in report.problems[0].message
+        assert "abc" in en(report.problems[0])
         assert gdf["row"].tolist() == [2, 5]
         assert gdf["incident"].tolist() == ["1001", "1004"]
         assert gdf["lon"].tolist() == [120.3, 120.3]
@@ -167,26 +176,26 @@ def test_xlsx_picks_the_sheet_with_coordinates(tmp_path: Path):
     gdf, report = read_incidents(path, path.name)
     assert len(gdf) == 1
     assert [p.severity for p in report.problems] == ["warning"]
-    assert "数据" in report.problems[0].message
+    assert "数据" in en(report.problems[0])
 
 
 def test_xls_gets_a_clear_message():
     raw = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
     gdf, report = read_incidents(raw, "old.xls")
     assert report.fatal and len(gdf) == 0
-    assert ".xlsx" in report.problems[0].message and ".xls" in report.problems[0].message
+    assert ".xlsx" in en(report.problems[0]) and ".xls" in en(report.problems[0])
 
 
 def test_xlsx_named_file_that_is_not_a_workbook():
     gdf, report = read_incidents(b"lon,lat\n120.3,31.57\n", "wrong.xlsx")
     assert report.fatal and len(gdf) == 0
-    assert "rename" in report.problems[0].message
+    assert "rename" in en(report.problems[0])
 
 
 def test_corrupt_xlsx_is_a_file_error_not_a_traceback():
     gdf, report = read_incidents(b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx")
     assert report.fatal and len(gdf) == 0
-    assert "Excel" in report.problems[0].message
+    assert "Excel" in en(report.problems[0])
 
 
 def test_workbook_uploaded_with_csv_name_is_read(tmp_path: Path):
@@ -203,28 +212,28 @@ def test_empty_file(raw: bytes):
     gdf, report = read_incidents(raw, "empty.csv")
     assert report.fatal and len(gdf) == 0
     assert _problems(report) == [(None, None)]
-    assert "the file has no rows" in report.problems[0].message
+    assert "the file has no rows" in en(report.problems[0])
 
 
 def test_header_only():
     gdf, report = read_incidents(b"id,lon,lat\r\n", "header.csv")
     assert report.fatal and len(gdf) == 0
-    assert "the file has no rows" in report.problems[0].message
+    assert "the file has no rows" in en(report.problems[0])
     assert list(gdf.columns)[:5] == ["incident", "row", "lon", "lat", "source_crs"]
 
 
 def test_header_only_xlsx(tmp_path: Path):
     path = _xlsx(tmp_path / "h.xlsx", [["经度", "纬度"]])
     _, report = read_incidents(path, path.name)
-    assert "the file has no rows" in report.problems[0].message
+    assert "the file has no rows" in en(report.problems[0])
 
 
 def test_missing_lat_column_names_it_and_lists_columns():
     gdf, report = read_incidents("name,lon,height\nx,120.3,5\n", "a.csv")
     assert report.fatal and len(gdf) == 0
     problem = _one(report, None, "lat")
-    assert "'lat'" in problem.message
-    assert "'name'" in problem.message and "'height'" in problem.message
+    assert "'lat'" in en(problem)
+    assert "'name'" in en(problem) and "'height'" in en(problem)
 
 
 def test_missing_both_columns_reports_both():
@@ -245,7 +254,7 @@ def test_binary_garbage_is_a_file_error(raw: bytes):
 
 def test_unsupported_extension():
     _, report = read_incidents(b"{}", "points.json")
-    assert report.fatal and ".json" in report.problems[0].message
+    assert report.fatal and ".json" in en(report.problems[0])
 
 
 def test_invalid_default_crs_raises():
@@ -264,7 +273,7 @@ def test_text_in_number_column_keeps_good_rows():
             "d,120.3,北纬31\n")
     gdf, report = read_incidents(text, "a.csv")
     assert _problems(report) == [(3, "lon"), (5, "lat")]
-    assert "'abc' is not a number" in _one(report, 3, "lon").message
+    assert "'abc' is not a number" in en(_one(report, 3, "lon"))
     assert gdf["incident"].tolist() == ["a", "c"]
     assert report.bad_rows == {3, 5}
     assert report.n_ok == 2
@@ -274,7 +283,7 @@ def test_empty_cells_are_named():
     text = "经度,纬度\n120.3,\n,31.57\n120.3,31.57\n"
     gdf, report = read_incidents(text.encode("gbk"), "a.csv")
     assert _problems(report) == [(2, "纬度"), (3, "经度")]
-    assert all("empty" in p.message for p in report.problems)
+    assert all("empty" in en(p) for p in report.problems)
     assert gdf["row"].tolist() == [4]
 
 
@@ -302,7 +311,7 @@ def test_unquoted_decimal_comma_shifts_cells_and_is_an_error():
     text = "id,lon,lat\na,120,3,31.57\nb,120.3,31.57\n"
     gdf, report = read_incidents(text, "a.csv")
     assert _problems(report, severity="error") == [(2, None)]
-    assert "unquoted comma" in report.problems[0].message
+    assert "unquoted comma" in en(report.problems[0])
     assert gdf["incident"].tolist() == ["b"]
 
 
@@ -317,8 +326,8 @@ def test_out_of_range():
     text = "id,lon,lat\na,200,31.57\nb,120.3,-95\nc,120.3,31.57\n"
     gdf, report = read_incidents(text, "a.csv")
     assert _problems(report) == [(2, "lon"), (3, "lat")]
-    assert "[-180, 180]" in _one(report, 2, "lon").message
-    assert "[-90, 90]" in _one(report, 3, "lat").message
+    assert "[-180, 180]" in en(_one(report, 2, "lon"))
+    assert "[-90, 90]" in en(_one(report, 3, "lat"))
     assert gdf["incident"].tolist() == ["c"]
 
 
@@ -327,21 +336,21 @@ def test_swapped_is_an_error_with_a_fix():
     gdf, report = read_incidents(text, "a.csv")
     problem = _one(report, 2, "经度/纬度")
     assert problem.severity == "error"
-    assert problem.fix == "swap lon and lat"
-    assert "swapped" in problem.message
+    assert fix_en(problem) == "swap lon and lat"
+    assert "swapped" in en(problem)
     assert gdf["incident"].tolist() == ["b"]
 
 
 def test_swapped_with_both_values_in_range_is_detected():
     _, report = read_incidents("lon,lat\n40.1,80.2\n", "a.csv")
-    assert _one(report, 2, "lon/lat").fix == "swap lon and lat"
+    assert fix_en(_one(report, 2, "lon/lat")) == "swap lon and lat"
 
 
 def test_fix_swapped_swaps_and_warns(boundaries: gpd.GeoDataFrame):
     text = "id,lon,lat\na,31.57,120.3\nb,120.3,31.57\n"
     gdf, report = read_incidents(text, "a.csv", fix_swapped=True, boundaries=boundaries)
     problem = _one(report, 2, "lon/lat")
-    assert problem.severity == "warning" and problem.fix == "swap lon and lat"
+    assert problem.severity == "warning" and fix_en(problem) == "swap lon and lat"
     assert not report.errors
     assert gdf[["lon", "lat"]].to_numpy().tolist() == [[120.3, 31.57], [120.3, 31.57]]
 
@@ -354,8 +363,8 @@ def test_unknown_crs_value_is_named():
             "d,120.3,31.57,\n")
     gdf, report = read_incidents(text, "a.csv", default_crs="baidu")
     assert _problems(report) == [(3, "坐标系"), (4, "坐标系")]
-    assert "'mars'" in _one(report, 3, "坐标系").message
-    assert "Mercator" in _one(report, 4, "坐标系").message
+    assert "'mars'" in en(_one(report, 3, "坐标系"))
+    assert "Mercator" in en(_one(report, 4, "坐标系"))
     assert gdf["source_crs"].tolist() == ["gcj02", "bd09"]  # empty cell -> default_crs
 
 
@@ -376,7 +385,7 @@ def test_point_outside_the_cities_is_kept_with_a_warning(boundaries: gpd.GeoData
     assert _problems(report) == [(3, "lon/lat")]
     problem = report.problems[0]
     assert problem.severity == "warning"
-    assert "outside Wuxi/Zhenjiang" in problem.message
+    assert "outside Wuxi/Zhenjiang" in en(problem)
     assert gdf["incident"].tolist() == ["wuxi", "shanghai", "zj"]
 
 
@@ -466,7 +475,7 @@ def test_template_reads_back_clean(chinese: bool, boundaries: gpd.GeoDataFrame):
 def test_results_to_csv_round_trips_and_defuses_formulas():
     text = "id,lon,lat,crs,note\na,120.3,31.57,gcj02,=HYPERLINK(\"x\")\nb,119.43,32.21,,-5\n"
     gdf, _ = read_incidents(text, "a.csv")
-    raw = results_to_csv(gdf)
+    raw = to_csv_bytes(gdf)
     assert raw.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str)
     assert "geometry" not in back.columns
@@ -479,16 +488,16 @@ def test_results_to_csv_round_trips_and_defuses_formulas():
 def test_results_to_csv_adds_lon_lat_and_keeps_chinese():
     gdf = gpd.GeoDataFrame({"名称": ["无锡站"]}, geometry=gpd.points_from_xy([120.3], [31.59]),
                            crs="EPSG:4326")
-    text = results_to_csv(gdf).decode("utf-8-sig")
+    text = to_csv_bytes(gdf).decode("utf-8-sig")
     assert text.splitlines() == ["名称,lon,lat", "无锡站,120.3,31.59"]
-    assert results_to_csv(pd.DataFrame({"a": [1]})).decode("utf-8-sig").splitlines() == ["a", "1"]
+    assert to_csv_bytes(pd.DataFrame({"a": [1]})).decode("utf-8-sig").splitlines() == ["a", "1"]
 
 
-def test_results_to_geojson():
+def test_to_geojson_bytes():
     gdf = gpd.GeoDataFrame(
         {"name": ["鼋头渚"], "n": [np.int64(3)], "when": [pd.Timestamp("2024-07-01 08:30")]},
         geometry=gpd.points_from_xy([120.2275], [31.5205]), crs="EPSG:4326")
-    raw = results_to_geojson(gdf)
+    raw = to_geojson_bytes(gdf)
     assert "鼋头渚".encode() in raw
     doc = json.loads(raw)
     props = doc["features"][0]["properties"]
@@ -499,12 +508,12 @@ def test_results_to_geojson():
 def test_results_to_geojson_reprojects_and_accepts_plain_frames():
     metric = gpd.GeoDataFrame(geometry=gpd.points_from_xy([120.3], [31.57]),
                               crs="EPSG:4326").to_crs("EPSG:4549")
-    lon, lat = json.loads(results_to_geojson(metric))["features"][0]["geometry"]["coordinates"]
+    lon, lat = json.loads(to_geojson_bytes(metric))["features"][0]["geometry"]["coordinates"]
     assert lon == pytest.approx(120.3) and lat == pytest.approx(31.57)
-    plain = json.loads(results_to_geojson(pd.DataFrame({"lon": [120.3], "lat": [31.57]})))
+    plain = json.loads(to_geojson_bytes(pd.DataFrame({"lon": [120.3], "lat": [31.57]})))
     assert plain["features"][0]["geometry"]["coordinates"] == [120.3, 31.57]
     with pytest.raises(ValidationError):
-        results_to_geojson(pd.DataFrame({"x": [1]}))
+        to_geojson_bytes(pd.DataFrame({"x": [1]}))
 
 
 def test_utf16_unicode_text_export_from_excel():
@@ -615,7 +624,7 @@ def test_code_outside_city(boundaries: gpd.GeoDataFrame):
     problem = _one(report, 3, "lon/lat")
     assert (problem.code, problem.fix_code) == ("outside_city", "check_coords_crs")
     assert problem.params["cities"] == ["wuxi", "zhenjiang"]
-    assert problem.params["place"] == "Wuxi/Zhenjiang"
+    assert en(problem).startswith("(121.47000, 31.23000) is outside Wuxi/Zhenjiang")
     assert problem.params["n_districts"] == len(boundaries)
     assert (problem.params["lon"], problem.params["lat"]) == (121.47, 31.23)
 
@@ -623,18 +632,19 @@ def test_code_outside_city(boundaries: gpd.GeoDataFrame):
 def test_report_to_frame_has_code_and_params():
     _, report = read_incidents("id,lon,lat\na,abc,31.57\nb,31.5,120.3\n", "a.csv")
     frame = report.to_frame()
-    assert list(frame.columns)[:5] == ["row", "column", "severity", "message", "fix"]
+    assert list(frame.columns) == ["row", "column", "severity", "code", "fix_code", "params"]
     assert {"code", "params", "fix_code"} <= set(frame.columns)
     assert frame["code"].tolist() == ["not_a_number", "swapped_lonlat"]
     assert frame["params"].tolist()[0] == {"role": "lon", "value": "abc"}
     assert frame["fix_code"].tolist()[1] == "swap_lonlat"
 
 
-def test_problem_stays_backwards_compatible():
+def test_problem_is_a_code_with_params():
     from geo.validate import Problem
 
-    old = Problem(2, "lon", "'x' is not a number", "error", None)
-    assert (old.code, old.params, old.fix_code) == (None, None, None)
-    assert str(old) == "row 2, column 'lon': 'x' is not a number"
-    coded = Problem(2, "lon", "m", code="not_a_number", params={"value": "x"})
-    assert hash(coded) == hash(Problem(2, "lon", "m", code="not_a_number", params={"v": 1}))
+    problem = Problem(2, "lon", "not_a_number", {"value": "x"})
+    assert (problem.code, problem.params, problem.fix_code) == ("not_a_number", {"value": "x"},
+                                                                 None)
+    assert str(problem) == "row 2, column 'lon': not_a_number(value='x')"
+    assert hash(problem) == hash(Problem(2, "lon", "not_a_number", {"v": 1}))
+    assert en(problem) == "'x' is not a number"

@@ -23,7 +23,8 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from geo.nearest import ResourceIndex, nearest, transformer
+from geo.distance import transformer
+from geo.nearest import ResourceIndex, nearest
 from geo.usable import usable_mask
 
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 119.0, 120.6, 31.1, 32.3

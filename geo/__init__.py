@@ -2,20 +2,43 @@
 
 Modules
 -------
-crs        WGS84 / GCJ-02 / BD-09 conversions and the metric CRS for distance work.
-datasets   ``load_demo(city)`` -> :class:`~geo.datasets.Dataset` (boundaries, resources, people).
-validate   Row-level checks of resource tables; one report with every problem.
-usable     Whether a resource is usable at a time (status, expiry, opening hours).
-nearest    ``nearest(resources, origins, k, max_distance_m, at)`` on a cached spatial index.
-network    The same answers by shortest path on a user's road network.
-incidents  Reading batch incident files (CSV/XLSX, GBK, Chinese headers) with a problem report.
-places     Place-name search over resources and districts, in Chinese or pinyin.
+crs        WGS84 / GCJ-02 / BD-09 conversions, the one CRS alias table, the metric CRS.
+distance   Ground metres: projection to the metric CRS, grid-scale correction, geodesic check.
+travel     The one travel model: metres to minutes by kind (walk, drive, circuity, turnout).
+hours      The one opening-hours grammar (24h, spans, past midnight, weekday rules).
+usable     The usability policy (statuses, expiry, open at a time, 24 h only) and its presets.
+schema     The one column spec of the resource table (types, allowed values, units).
+validate   Row-level checks by the spec; one report of problem codes with parameters.
+datasets   ``Dataset``: immutable, versioned; ``from_frames`` validates any source.
+io         Files in (CSV/TSV/TXT/XLSX sniffing, header and sheet detection), exports out.
+filters    ``Filters`` (frozen) on the resource table; ``in_area`` (is a point in the city?).
+nearest    ``nearest(resources, origins, k, max_distance_m, at, policy, exclude)`` on an index.
+network    The same answers by shortest path on a prepared road network.
+batch      Nearest answers for every incident of an upload, each keeping its incident.
+incidents  Incident uploads: header roles, coordinate cells, per-row CRS, place checks.
+places     Place-name search over resources and districts, in Chinese, pinyin or English.
 stats      Per-district and per-city figures.
+settings   Configuration from ``RCD_*`` variables or secrets.toml, range-checked at load.
+errors     ``GeoError`` and subclasses, carrying a message code and parameters.
 
-This package never imports Streamlit or ``ui``.
+This package never imports Streamlit or ``ui``; messages for users are worded in ``ui.i18n``.
 """
 
-from geo import crs, datasets, errors, nearest, schema, settings, stats, usable, validate
+import importlib
+from types import ModuleType
 
-__all__ = ["crs", "datasets", "errors", "nearest", "schema", "settings", "stats", "usable",
-           "validate"]
+__all__ = ["batch", "crs", "datasets", "distance", "errors", "filters", "hours", "incidents",
+           "io", "nearest", "network", "places", "schema", "settings", "stats", "travel",
+           "usable", "validate"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import a submodule on first use (``geo.nearest``), so ``import geo.errors`` stays light.
+
+    Loading ``geo.settings`` range-checks the configuration; the app imports ``geo.errors``
+    first so that it can catch a bad setting and name it instead of showing a traceback.
+    """
+    if name in __all__:
+        return importlib.import_module(f"geo.{name}")
+    msg = f"module 'geo' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -10,12 +10,13 @@ import shapely
 
 from geo.nearest import ResourceIndex, nearest
 
-INCIDENT_COLUMNS = ("incident", "row", "incident_lon", "incident_lat")
+INCIDENT_COLUMNS = ("origin", "incident", "row", "incident_lon", "incident_lat")
 
 
 def nearest_for_incidents(
     index: ResourceIndex, incidents: gpd.GeoDataFrame, *, k: int = 1, at: Any = None,
     kinds: Any = None, specialty: Any = None, max_distance_m: float | None = None,
+    policy: Any = None, exclude: Any = None,
 ) -> gpd.GeoDataFrame:
     """Answer every incident at once; one row per (incident, kind, rank).
 
@@ -25,20 +26,23 @@ def nearest_for_incidents(
         Built once per resource table.
     incidents : GeoDataFrame
         WGS84 points with ``incident`` and ``row`` (as from :func:`geo.incidents.read_incidents`).
-    k, at, kinds, specialty, max_distance_m
+    k, at, kinds, specialty, max_distance_m, policy, exclude
         As for :func:`geo.nearest.nearest`.
 
     Returns
     -------
     GeoDataFrame
-        ``incident``, ``row``, ``incident_lon``, ``incident_lat`` then the nearest() columns;
-        geometry is the straight line from the incident to the resource (WGS84).
+        ``origin`` (the incident's 0-based position in ``incidents``: draw lines from it, since
+        an incident with no answer has no rows), ``incident``, ``row``, ``incident_lon``,
+        ``incident_lat``, then the other :func:`geo.nearest.nearest` columns; geometry is the
+        straight line from the incident to the resource (WGS84).
     """
     found = nearest(index, incidents, k=k, at=at, kinds=kinds, specialty=specialty,
-                    max_distance_m=max_distance_m)
+                    max_distance_m=max_distance_m, policy=policy, exclude=exclude)
     inc = incidents.reset_index(drop=True)
     pos = found["origin"].to_numpy()
     head = pd.DataFrame({
+        "origin": pos,
         "incident": inc["incident"].to_numpy()[pos],
         "row": inc["row"].to_numpy()[pos],
         "incident_lon": inc.geometry.x.to_numpy()[pos],

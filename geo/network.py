@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import weakref
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,18 +18,17 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo.crs import metric_crs
+from geo.distance import transformer
 from geo.errors import ValidationError
 from geo.nearest import (
     ResourceIndex,
-    _check_kinds,
     check_k,
+    check_kinds,
     check_max_distance,
     index_for,
     origins_lonlat,
-    transformer,
-    travel_mode,
 )
-from geo.settings import SETTINGS, Settings
+from geo.usable import UsabilityPolicy
 
 #: Points farther than this from every network node cannot be routed (metres).
 MAX_SNAP_M = 1000.0
@@ -68,7 +66,7 @@ def load_network(path: str | Path, *, bidirectional: bool = False) -> nx.MultiDi
     file = Path(path)
     if not file.is_file():
         msg = f"road network file not found: {file}"
-        raise ValidationError(msg)
+        raise ValidationError(msg, code="network_file_missing", params={"name": file.name})
     suffix = file.suffix.lower()
     try:
         if suffix in _OSM_SUFFIXES:
@@ -79,22 +77,27 @@ def load_network(path: str | Path, *, bidirectional: bool = False) -> nx.MultiDi
         else:
             msg = (f"road network file must be OSM XML (.osm, .xml) or GraphML (.graphml), "
                    f"got {file.name!r}")
-            raise ValidationError(msg)
+            raise ValidationError(msg, code="network_bad_type", params={"name": file.name})
     except ValidationError:
         raise
     except (OSError, ValueError, KeyError, TypeError, ET.ParseError, nx.NetworkXError,
             AttributeError, IndexError) as exc:
         msg = f"cannot read road network {file.name!r}: {type(exc).__name__}: {exc}"
-        raise ValidationError(msg) from exc
+        raise ValidationError(msg, code="network_unreadable",
+                              params={"name": file.name, "error": type(exc).__name__}) from exc
     if graph.number_of_edges() == 0:
         msg = f"road network {file.name!r} has no roads (0 edges)"
-        raise ValidationError(msg)
+        raise ValidationError(msg, code="network_no_roads", params={"name": file.name})
     return graph
 
 
-@dataclass
-class _Prepared:
-    """A graph turned into arrays: node coordinates (metric), a sparse matrix and a node tree."""
+@dataclass(frozen=True)
+class PreparedNetwork:
+    """A road network turned into arrays: node coordinates (metric), sparse matrices, a node tree.
+
+    Build it once per network with :func:`prepare_network` and pass it to
+    :func:`nearest_by_network`; the engine keeps no copy (the dashboard caches it per upload).
+    """
 
     crs: CRS
     to_metric: Transformer
@@ -104,9 +107,6 @@ class _Prepared:
     tree: cKDTree
 
 
-_PREPARED: dict[int, tuple[Any, tuple[int, int], _Prepared]] = {}
-
-
 def _graph_crs(graph: nx.MultiDiGraph, x: np.ndarray, y: np.ndarray) -> CRS:
     raw = graph.graph.get("crs")
     if raw is not None:
@@ -114,27 +114,26 @@ def _graph_crs(graph: nx.MultiDiGraph, x: np.ndarray, y: np.ndarray) -> CRS:
             return CRS(raw)
         except Exception as exc:  # pyproj raises CRSError (a subclass of Exception)
             msg = f"road network has an unreadable crs {raw!r}: {exc}"
-            raise ValidationError(msg) from exc
+            raise ValidationError(msg, code="network_bad_crs", params={"crs": str(raw)}) from exc
     if x.size and np.all(np.abs(x) <= 180.0) and np.all(np.abs(y) <= 90.0):
         return CRS("EPSG:4326")
     msg = "road network has no 'crs' graph attribute and its node x/y are not lon/lat"
-    raise ValidationError(msg)
+    raise ValidationError(msg, code="network_no_crs")
 
 
-def prepare_network(graph: nx.MultiDiGraph) -> _Prepared:
-    """Project a graph's nodes to metres and build its sparse matrices (cached per graph).
+def prepare_network(graph: nx.MultiDiGraph | PreparedNetwork) -> PreparedNetwork:
+    """Project a graph's nodes to metres and build its sparse matrices and node tree.
 
     Parallel edges keep the shortest; an edge without ``length`` gets the straight-line metres
-    between its nodes. The cache is keyed by the graph object (weakly) and its size.
+    between its nodes. A :class:`PreparedNetwork` is returned as is. Nothing is cached here:
+    the caller keeps the result for as long as it needs it.
     """
-    key = id(graph)
+    if isinstance(graph, PreparedNetwork):
+        return graph
     size = (graph.number_of_nodes(), graph.number_of_edges())
-    hit = _PREPARED.get(key)
-    if hit is not None and hit[0]() is graph and hit[1] == size:
-        return hit[2]
     if size[0] == 0 or size[1] == 0:
         msg = f"road network is empty ({size[0]} nodes, {size[1]} edges)"
-        raise ValidationError(msg)
+        raise ValidationError(msg, code="network_no_roads", params={"name": ""})
     nodes = list(graph.nodes)
     position = {node: i for i, node in enumerate(nodes)}
     try:
@@ -142,7 +141,7 @@ def prepare_network(graph: nx.MultiDiGraph) -> _Prepared:
         y = np.array([float(graph.nodes[n]["y"]) for n in nodes])
     except (KeyError, TypeError, ValueError) as exc:
         msg = f"every road network node needs numeric 'x' and 'y' attributes ({exc})"
-        raise ValidationError(msg) from exc
+        raise ValidationError(msg, code="network_bad_nodes") from exc
     crs = _graph_crs(graph, x, y)
     if crs.is_geographic:
         metric = CRS(metric_crs(x.min(), y.min(), x.max(), y.max()))
@@ -167,13 +166,12 @@ def prepare_network(graph: nx.MultiDiGraph) -> _Prepared:
     n = len(nodes)
     forward = csr_matrix((w, (u_a, v_a)), shape=(n, n))
     reverse = csr_matrix((w, (v_a, u_a)), shape=(n, n))
-    prepared = _Prepared(metric, transformer("EPSG:4326", metric.to_wkt()), xy,
-                         forward, reverse, cKDTree(xy))
-    _PREPARED[key] = (weakref.ref(graph), size, prepared)
-    return prepared
+    return PreparedNetwork(metric, transformer("EPSG:4326", metric.to_wkt()), xy,
+                           forward, reverse, cKDTree(xy))
 
 
-def _snap(prepared: _Prepared, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _snap(prepared: PreparedNetwork, lon: np.ndarray,
+          lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest node index and straight-line snap distance (m) for WGS84 points."""
     if lon.size == 0:
         return np.zeros(0, np.int64), np.zeros(0)
@@ -182,38 +180,14 @@ def _snap(prepared: _Prepared, lon: np.ndarray, lat: np.ndarray) -> tuple[np.nda
     return np.asarray(node, np.int64), np.asarray(dist, "float64")
 
 
-def network_minutes(distance_m: np.ndarray, kind: str, speed_kmh: float | None = None,
-                    settings: Settings = SETTINGS) -> np.ndarray:
-    """Minutes to cover network metres at the mode's speed (+ turnout for rescue teams).
-
-    Parameters
-    ----------
-    distance_m : numpy.ndarray
-        Network distances (no circuity factor is applied).
-    kind : str
-        Resource kind; AEDs walk, others drive.
-    speed_kmh : float, optional
-        Override the settings' walk/drive speed.
-    settings : Settings, optional
-
-    Returns
-    -------
-    numpy.ndarray of float64
-    """
-    if speed_kmh is None:
-        speed_kmh = settings.walk_speed_kmh if travel_mode(kind) == "walk" else \
-            settings.drive_speed_kmh
-    minutes = np.asarray(distance_m, "float64") / (speed_kmh * 1000.0 / 60.0)
-    if kind == "rescue_team":
-        minutes = minutes + settings.team_turnout_min
-    return minutes
-
-
-def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | ResourceIndex,
+def nearest_by_network(graph: nx.MultiDiGraph | PreparedNetwork,
+                       resources: gpd.GeoDataFrame | ResourceIndex,
                        origins: Any, k: int = 1, kinds: Any = None, at: Any = None, *,
                        usable_only: bool = True, specialty: str | Iterable[str] | None = None,
                        max_distance_m: float | None = None, speed_kmh: float | None = None,
-                       max_snap_m: float = MAX_SNAP_M) -> Any:
+                       max_snap_m: float = MAX_SNAP_M,
+                       policy: UsabilityPolicy | str | None = None,
+                       exclude: Any = None) -> Any:
     """Return the ``k`` nearest usable resources of each kind by road-network distance.
 
     Origins and resources are snapped to their nearest network node (in a metric CRS) and
@@ -223,9 +197,10 @@ def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | Res
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : networkx.MultiDiGraph or PreparedNetwork
         Nodes with ``x``/``y`` in ``graph.graph["crs"]`` (osmnx convention; lon/lat assumed if
         absent), edges with ``length`` in metres (straight-line between nodes if absent).
+        Pass the :class:`PreparedNetwork` of :func:`prepare_network` to query it many times.
     resources : GeoDataFrame or ResourceIndex
         As for :func:`geo.nearest.nearest`.
     origins : GeoDataFrame, GeoSeries, Point, sequence of (lon, lat) or (n, 2) array
@@ -246,15 +221,20 @@ def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | Res
         Travel speed for every kind; default walk speed for AEDs, drive speed otherwise.
     max_snap_m : float, default 1000
         Origins farther than this from every node raise; resources farther are skipped.
+    policy, exclude
+        What "usable" means and which resources to leave out, as for
+        :func:`geo.nearest.nearest`.
 
     Returns
     -------
     pandas.DataFrame
         The columns of :func:`geo.nearest.nearest`, with ``method == "network"``,
         ``distance_m`` = origin snap + network path + resource snap, and ``travel_min`` =
-        distance / speed (+ turnout for rescue teams). Ordering, ties (by resource id) and
-        empty results follow :meth:`geo.nearest.ResourceIndex.query`; a resource with no path
-        to the origin (another component, beyond ``max_distance_m``) is not listed.
+        the travel model's minutes for network metres (:meth:`geo.travel.TravelModel.minutes`
+        with ``network=True``: no circuity factor, plus turnout for rescue teams). Ordering,
+        ties (by resource id) and empty results follow :meth:`geo.nearest.ResourceIndex.query`;
+        a resource with no path to the origin (another component, beyond ``max_distance_m``)
+        is not listed.
 
     Raises
     ------
@@ -269,7 +249,7 @@ def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | Res
         msg = f"speed_kmh must be finite and > 0, got {speed_kmh!r}"
         raise ValidationError(msg)
     index = index_for(resources)
-    kinds_t = _check_kinds(kinds, index.kinds)
+    kinds_t = check_kinds(kinds, index.kinds)
     lon, lat = origins_lonlat(origins)
     prepared = prepare_network(graph)
     o_node, o_snap = _snap(prepared, lon, lat)
@@ -278,12 +258,15 @@ def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | Res
         msg = (f"{far.size} origin(s) are more than {snap_limit:.0f} m from the road network "
                f"(first: position {int(far[0])}, {o_snap[far[0]]:.0f} m away); "
                f"use a network that covers them or straight-line distances")
-        raise ValidationError(msg)
+        raise ValidationError(msg, code="network_too_far",
+                              params={"n": int(far.size), "limit_m": round(snap_limit),
+                                      "first_m": round(float(o_snap[far[0]]))})
 
     per_kind = []
     n_candidates = n_snapped = 0
     for code, kind in enumerate(kinds_t):
-        rows = index.candidates(kind, at=at, usable_only=usable_only, specialty=specialty)
+        rows = index.candidates(kind, at=at, usable_only=usable_only, specialty=specialty,
+                                policy=policy, exclude=exclude)
         r_node, r_snap = _snap(prepared, index.lon[rows], index.lat[rows])
         near = r_snap <= snap_limit
         n_candidates += rows.size
@@ -294,13 +277,14 @@ def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | Res
     if n_candidates and not n_snapped:
         msg = (f"none of the {n_candidates} candidate resources is within {snap_limit:.0f} m "
                f"of the road network")
-        raise ValidationError(msg)
+        raise ValidationError(msg, code="network_no_candidates",
+                              params={"n": int(n_candidates), "limit_m": round(snap_limit)})
 
     parts = []
     for code, kind, rows, r_node, r_snap in per_kind:
         if rows.size == 0 or lon.size == 0:
             continue
-        walk = travel_mode(kind) == "walk"
+        walk = index.travel.mode(kind) == "walk"
         matrix = prepared.forward if walk else prepared.reverse
         origin_parts, pos_parts, dist_parts = [], [], []
         unique_nodes, inverse = np.unique(o_node, return_inverse=True)
@@ -322,5 +306,5 @@ def nearest_by_network(graph: nx.MultiDiGraph, resources: gpd.GeoDataFrame | Res
             dist_parts.append(best_d[o_ix, r_ix])
         dist = np.concatenate(dist_parts)
         parts.append((code, kind, np.concatenate(origin_parts), np.concatenate(pos_parts), dist,
-                      network_minutes(dist, kind, speed_kmh, index.settings)))
+                      index.travel.minutes(dist, kind, network=True, speed_kmh=speed_kmh)))
     return index.assemble(parts, resort=True, method="network")

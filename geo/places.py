@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import cachetools
 import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationError
-from geo.framecache import FrameCache
 
 #: Columns of the search result, in order.
 RESULT_COLUMNS: tuple[str, ...] = ("name", "name_en", "kind", "district", "lon", "lat", "score")
@@ -282,7 +282,8 @@ def _empty() -> pd.DataFrame:
     })
 
 
-_INDEX_CACHE = FrameCache(_CACHE_SIZE)
+#: Place indexes keyed on the content they were built from (names, addresses, bounds).
+_INDEX_CACHE: cachetools.LRUCache = cachetools.LRUCache(maxsize=_CACHE_SIZE)
 
 
 def _fingerprint(resources: Any, boundaries: Any) -> int:
@@ -302,13 +303,17 @@ def _fingerprint(resources: Any, boundaries: Any) -> int:
 
 
 def place_index(resources: Any, boundaries: Any) -> PlaceIndex:
-    """Return the :class:`PlaceIndex` for these frames, built once and cached by ``id(frame)``.
+    """Return the :class:`PlaceIndex` for these frames, built once per content.
 
-    The cache holds the last few frame pairs (and references them, so their ids cannot be
-    reused while cached) and rebuilds when a frame's names, addresses or bounds changed.
+    The cache holds the last few indexes, keyed on a hash of the searched text columns and the
+    frames' bounds, so a frame whose names, addresses or bounds changed gets a new index.
     """
-    return _INDEX_CACHE.get((resources, boundaries), _fingerprint(resources, boundaries),
-                            lambda: PlaceIndex(resources, boundaries))
+    key = _fingerprint(resources, boundaries)
+    index = _INDEX_CACHE.get(key)
+    if index is None:
+        index = PlaceIndex(resources, boundaries)
+        _INDEX_CACHE[key] = index
+    return index
 
 
 def clear_place_cache() -> None:

@@ -308,3 +308,75 @@ def test_usable_only_false_ignores_at_and_status():
     res = near_pair(status="inactive", hours="08:00-09:00")
     got = nearest(res, ORIGIN, at=NIGHT, usable_only=False, k=2)
     assert got["resource_id"].tolist() == ["NEAR", "FAR"]
+
+
+# ---- usability policy and exclusion ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("policy", "override", "at", "first"), [
+    ("default", {"hours": "08:00-22:00"}, NIGHT, "FAR"),       # closed at 03:00
+    ("default", {"hours": "08:00-22:00"}, NOON, "NEAR"),
+    ("planner_24h", {"hours": "08:00-22:00"}, NOON, "FAR"),    # not a 24 h device
+    ("planner", {"pads_expiry": "2026-10-31"}, NOON, "FAR"),   # expired pads
+    ("registry", {"pads_expiry": "2026-10-31"}, NOON, "NEAR"),  # the registry counts it
+    ("registry", {"status": "maintenance"}, NIGHT, "NEAR"),
+    ("default", {"status": "maintenance"}, NOON, "FAR"),
+])
+def test_policy_presets(policy, override, at, first):
+    got = nearest(near_pair(**override), ORIGIN, at=at, policy=policy)
+    assert got["resource_id"].iloc[0] == first
+
+
+def test_policy_object_and_unknown_name():
+    from geo.usable import UsabilityPolicy
+
+    custom = UsabilityPolicy(statuses=frozenset({"active", "maintenance"}), name="loan")
+    got = nearest(near_pair(status="maintenance"), ORIGIN, policy=custom)
+    assert got["resource_id"].iloc[0] == "NEAR"
+    with pytest.raises(ValidationError, match="policy"):
+        nearest(near_pair(), ORIGIN, policy="nonsense")
+
+
+@pytest.mark.parametrize("exclude", [["NEAR"], "NEAR", np.array([True, False]),
+                                     pd.Series(["NEAR", "UNKNOWN"])])
+def test_exclude_by_id_or_mask(exclude):
+    got = nearest(near_pair(), ORIGIN, k=2, exclude=exclude)
+    assert got["resource_id"].tolist() == ["FAR"]
+
+
+def test_exclude_nothing_and_everything():
+    assert nearest(near_pair(), ORIGIN, k=2, exclude=[])["resource_id"].tolist() == [
+        "NEAR", "FAR"]
+    assert nearest(near_pair(), ORIGIN, exclude=["NEAR", "FAR"]).empty
+
+
+def test_exclude_mask_of_wrong_length():
+    with pytest.raises(ValidationError, match=r"one value per resource \(2\)"):
+        nearest(near_pair(), ORIGIN, exclude=np.array([True]))
+
+
+def test_exclude_works_on_the_subtree_path():
+    rows = [{"id": f"A{i:03d}", "kind": "aed", "lon": 120.3 + i * 1e-3, "lat": 31.5}
+            for i in range(50)]
+    index = ResourceIndex(resources(rows))
+    origins = np.tile([120.3, 31.5], (gn.SUBTREE_FROM_ORIGINS, 1))  # a batch: sub-tree path
+    got = index.query(origins, exclude=["A000", "A001"])
+    assert set(got["resource_id"]) == {"A002"}
+
+
+def test_network_path_honours_exclude_and_policy():
+    import networkx as nx
+
+    from geo.network import nearest_by_network
+
+    graph = nx.MultiDiGraph(crs="EPSG:4326")
+    for i, lon in enumerate([120.3, 120.301, 120.31]):
+        graph.add_node(i, x=lon, y=31.5)
+    graph.add_edge(0, 1, length=95.0)
+    graph.add_edge(1, 2, length=860.0)
+    res = near_pair(hours="08:00-22:00")
+    assert nearest_by_network(graph, res, ORIGIN, exclude=["NEAR"])["resource_id"].tolist() == [
+        "FAR"]
+    assert nearest_by_network(graph, res, ORIGIN, at=NIGHT)["resource_id"].tolist() == ["FAR"]
+    assert nearest_by_network(graph, res, ORIGIN, at=NIGHT,
+                              policy="registry")["resource_id"].tolist() == ["NEAR"]

@@ -31,6 +31,36 @@ MAX_ZOOM = 18
 # Compiled templates are immutable, so sharing them between sessions is safe.
 branca.element.Template = functools.lru_cache(maxsize=16_384)(jinja2.Template)
 
+# Characters that are harmless in HTML text but live in the script folium writes: replaced by
+# numeric character references, which the browser shows as the very same characters.
+_SCRIPT_CHARS = str.maketrans({
+    "`": "&#96;",  # closes the template literal folium pastes tooltips and popups into
+    "$": "&#36;",  # "${" runs an expression inside a template literal
+    "\\": "&#92;",  # escapes the closing quote or backtick of a JS string
+    "{": "&#123;", "}": "&#125;",  # Jinja: folium compiles each rendered script as a template
+    "\n": "&#10;", "\r": "&#13;",  # would end a single- or double-quoted JS string
+    "\u2028": "&#8232;", "\u2029": "&#8233;",
+})
+
+
+def map_text(value: object) -> str:
+    r"""Data text made safe for the map: the one door by which data reaches folium.
+
+    Folium pastes text into script, not into the DOM: a ``Tooltip`` and a ``Popup`` go inside
+    a JavaScript template literal (a backtick string, where ``${...}`` runs), a ``DivIcon``'s
+    html and a layer name into double-quoted JSON strings, and the legend in
+    :class:`Legend` likewise; Leaflet then sets each as ``innerHTML``. Folium also compiles each
+    element's rendered script as a Jinja template (``{{ ... }}`` would run on the server).
+    So the text is HTML-escaped (quotes too), and `` ` ``, ``$``, ``\``, ``{``, ``}`` and line
+    breaks become character references: the browser shows them unchanged, and none of them can
+    end a string or start an expression. ``<`` is ``&lt;``, so ``</script`` cannot occur.
+
+    Missing values (None, NA, NaN, NaT) give ""; anything else is shown as ``str(value)``.
+    """
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return ""
+    return html.escape(str(value), quote=True).translate(_SCRIPT_CHARS)
+
 
 def render_copy(base: folium.Map) -> folium.Map:
     """A private copy of a cached base map, ready for ``st_folium`` to render.
@@ -101,7 +131,7 @@ def to_display(frame: gpd.GeoDataFrame, basemap: Basemap) -> gpd.GeoDataFrame:
 
 
 class Legend(MacroElement):
-    """A Leaflet control listing the layers (labels escaped, passed to JS as JSON)."""
+    """A Leaflet control listing the layers (labels through :func:`map_text`, passed as JSON)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -123,12 +153,12 @@ class Legend(MacroElement):
     def __init__(self, title: str, items: Iterable[tuple[str, str, str]]):
         super().__init__()
         self._name = "Legend"
-        rows = [f"<b>{html.escape(title)}</b>"]
+        rows = [f"<b>{map_text(title)}</b>"]
         for color, icon, label in items:
             rows.append(
-                f'<div><i class="fa-solid fa-{html.escape(icon)}" '
-                f'style="color:{html.escape(color)};'
-                f'width:18px;text-align:center"></i> {html.escape(label)}</div>')
+                f'<div><i class="fa-solid fa-{map_text(icon)}" '
+                f'style="color:{map_text(color)};'
+                f'width:18px;text-align:center"></i> {map_text(label)}</div>')
         self.body_json = json.dumps("".join(rows), ensure_ascii=False)
 
 
@@ -139,14 +169,14 @@ def base_map(boundaries: gpd.GeoDataFrame, basemap: Basemap, lang: str) -> foliu
                       zoom_control=True)
     if basemap.url:
         folium.TileLayer(basemap.url, attr=basemap.attribution,
-                         name=t(f"basemap_{basemap.key}", lang),
+                         name=map_text(t(f"basemap_{basemap.key}", lang)),
                          max_zoom=MAX_ZOOM, subdomains=basemap.subdomains,
                          control=False).add_to(fmap)
     shown = to_display(boundaries, basemap)
-    group = folium.FeatureGroup(name=t("districts", lang), show=True)
+    group = folium.FeatureGroup(name=map_text(t("districts", lang)), show=True)
     label_col = "district" if lang == "zh" else "district_en"
     for _, row in shown.iterrows():
-        label = html.escape(str(row[label_col]))
+        label = map_text(row[label_col])
         folium.GeoJson(
             row.geometry.__geo_interface__,
             style_function=lambda _f: {"color": "#4a4a4a", "weight": 1.6, "fillColor": "#f3efe6",
@@ -209,13 +239,13 @@ def probe_basemap(keys: Iterable[str], timeout_s: float, tianditu_key: str = "")
 
 
 def popup_html(row: pd.Series, lang: str) -> str:
-    """The popup for one resource: every attribute that applies to its kind, escaped."""
+    """The popup for one resource: every attribute that applies to its kind, via map_text."""
     kind = row["kind"]
-    name = row["name"] if lang == "zh" or not _present(row.get("name_en")) else row["name_en"]
+    name = _name(row, lang)
     fields = ["id", "district", "address", "status", "hours",
               *schema.KIND_COLUMNS.get(kind, ()), "source_crs", "updated_at"]
-    lines = [f"<b>{html.escape(str(name))}</b>",
-             f"<span style='color:#666'>{html.escape(t('kind_' + kind, lang))}</span>"]
+    lines = [f"<b>{map_text(name)}</b>",
+             f"<span style='color:#666'>{map_text(t('kind_' + kind, lang))}</span>"]
     for field in fields:
         value = row.get(field)
         if not _present(value):
@@ -224,8 +254,13 @@ def popup_html(row: pd.Series, lang: str) -> str:
             value = value.date().isoformat()
         label_key = field if field.startswith("stock_") else f"f_{field}"
         label = t(label_key, lang)
-        lines.append(f"{html.escape(label)}: {html.escape(value_label(field, value, lang))}")
+        lines.append(f"{map_text(label)}: {map_text(value_label(field, value, lang))}")
     return "<div style='min-width:190px'>" + "<br>".join(lines) + "</div>"
+
+
+def _name(row: pd.Series, lang: str) -> object:
+    """The resource's name in ``lang``: ``name_en`` in English when it is filled in."""
+    return row["name"] if lang == "zh" or not _present(row.get("name_en")) else row["name_en"]
 
 
 def _present(value: object) -> bool:
@@ -248,17 +283,17 @@ def resource_layers(
             continue
         style = STYLES[kind]
         label = f"{t('kind_' + kind, lang)} ({len(subset)})"
-        group = folium.FeatureGroup(name=html.escape(label),
+        group = folium.FeatureGroup(name=map_text(label),
                                     show=kind in schema.CORE_KINDS)
         parent = plugins.MarkerCluster(name=kind, control=False,
                                        options={"maxClusterRadius": 45}) if kind == "aed" else group
         for _, row in subset.iterrows():
-            tip = row["name"] if lang == "zh" else (row.get("name_en") or row["name"])
+            tip = _name(row, lang)
             folium.Marker(
                 [row.geometry.y, row.geometry.x],
                 icon=folium.Icon(color=style.color, icon=style.icon, prefix="fa"),
                 popup=folium.Popup(popup_html(row, lang), max_width=320),
-                tooltip=html.escape(str(tip)),
+                tooltip=map_text(tip),
             ).add_to(parent)
         if parent is not group:
             parent.add_to(group)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.settings import SETTINGS
+from geo.errors import SettingsError
+from ui.i18n import LANG_LABELS, LANGS, error_text, t
+
+try:  # a setting with an impossible value stops here, with its name, before anything uses it
+    from geo.settings import SETTINGS
+except SettingsError as exc:
+    st.error(error_text(exc, st.session_state.get("lang", "zh"), prefix="settings_error"))
+    st.stop()
+
 from ui import common
 from ui import map as maps
-from ui.i18n import LANG_LABELS, LANGS, t
 
 st.set_page_config(page_title="红十字应急资源地图 · Red Cross resources",
                    page_icon="static/favicon.png",

@@ -6,20 +6,21 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
-from shapely.geometry import Point
 
 from geo import schema
 from geo.batch import nearest_for_incidents
-from geo.crs import to_wgs84
+from geo.crs import check_lonlat_in_china, to_wgs84
 from geo.errors import GeoError
-from geo.incidents import incidents_template_csv, read_incidents, results_to_csv, results_to_geojson
+from geo.filters import Filters, in_area
+from geo.incidents import incidents_template_csv, read_incidents
+from geo.io import to_csv_bytes, to_geojson_bytes
 from geo.nearest import nearest
 from geo.network import nearest_by_network
 from geo.places import place_index
 from geo.settings import SETTINGS
 from geo.usable import CHINA_TZ
 from ui import common
-from ui.i18n import t, value_label
+from ui.i18n import error_text, list_text, t, value_label
 from ui.nearest_view import problems_table, results_layer, results_table
 
 common.run_through_app()
@@ -60,12 +61,23 @@ else:
     hour = t3.time_input(t("at_time", lang), dt.time(3, 0), key="nr_time", step=900)
     at = dt.datetime.combine(day, hour)
 
-filters = (tuple(kinds) or None, tuple(districts) or None, tuple(statuses) or None, only_24h,
-           tuple(specialties) or None)
-resources, index = common.filtered(city_key, filters)
+filters = Filters(kinds=tuple(kinds) or None, districts=tuple(districts) or None,
+                  statuses=tuple(statuses) or None, only_24h=only_24h,
+                  specialties=tuple(specialties) or None)
+resources, index = common.filtered(ds, filters)
 max_distance_m = max_km * 1000 if max_km > 0 else None
 
 # ---- query point: click, coordinates or place -------------------------------------------------
+
+
+def set_origin(origin: tuple[float, float, str] | None, refused: str | None = None) -> None:
+    """Make ``origin`` the query point; None (a refused input) clears the previous answer.
+
+    ``refused`` is the message key saying why, shown in place of the old answer, so nobody
+    reads an earlier answer as the answer to the new question.
+    """
+    st.session_state["nr_origin"] = origin
+    st.session_state["nr_refused"] = refused
 
 
 def take_click(click: dict | None) -> bool:
@@ -74,8 +86,7 @@ def take_click(click: dict | None) -> bool:
         return False
     st.session_state["nr_last_click"] = click
     clon, clat = to_wgs84(([click["lng"]], [click["lat"]]), basemap.crs)
-    st.session_state["nr_origin"] = (float(clon[0]), float(clat[0]),
-                                     f"{float(clon[0]):.5f}, {float(clat[0]):.5f}")
+    set_origin((float(clon[0]), float(clat[0]), f"{float(clon[0]):.5f}, {float(clat[0]):.5f}"))
     return True
 
 
@@ -89,30 +100,46 @@ with tab_click:
 with tab_coords:
     with st.form("nr_coords_form", border=False):
         a, b, c = st.columns(3)
-        lon_in = a.number_input(t("lon", lang), 73.0, 136.0, 120.3010, 0.0001, "%.6f", key="nr_lon")
-        lat_in = b.number_input(t("lat", lang), 3.0, 54.0, 31.5790, 0.0001, "%.6f", key="nr_lat")
+        # No bounds on the widgets: an impossible value is refused below with a message that
+        # names the field, and the previous answer is cleared (a bounded widget would silently
+        # keep the old value and so the old answer).
+        lon_in = a.number_input(t("lon", lang), value=120.3010, step=0.0001, format="%.6f",
+                                key="nr_lon")
+        lat_in = b.number_input(t("lat", lang), value=31.5790, step=0.0001, format="%.6f",
+                                key="nr_lat")
         crs_in = c.selectbox(t("coord_system", lang), schema.LONLAT_CRS, key="nr_crs",
                              format_func=lambda s: t(f"crs_{s}", lang))
         if st.form_submit_button(t("query", lang)):
-            wlon, wlat = to_wgs84(([lon_in], [lat_in]), crs_in)
-            st.session_state["nr_origin"] = (float(wlon[0]), float(wlat[0]),
-                                             f"{lon_in:.6f}, {lat_in:.6f} ({crs_in})")
+            try:
+                check_lonlat_in_china(lon_in, lat_in)
+            except GeoError as exc:
+                set_origin(None, "coords_refused")
+                st.session_state["nr_refused_detail"] = error_text(exc, lang)
+            else:
+                wlon, wlat = to_wgs84(([lon_in], [lat_in]), crs_in)
+                set_origin((float(wlon[0]), float(wlat[0]),
+                            f"{lon_in:.6f}, {lat_in:.6f} ({crs_in})"))
 with tab_place:
     text = st.text_input(t("place_query", lang), key="nr_place_q")
     if text.strip():
         hits = place_index(ds.resources, ds.boundaries).search(text, limit=10)
         if hits.empty:
+            if st.session_state.get("nr_place_missed") != text:
+                st.session_state["nr_place_missed"] = text
+                set_origin(None, "place_refused")
             st.caption(t("place_none", lang))
         else:
+            st.session_state["nr_place_missed"] = None
             labels = [f"{r.name} · {r.district}" for r in hits.itertuples()]
             pick = st.selectbox(t("place_pick", lang), range(len(hits)),
                                 format_func=labels.__getitem__, key="nr_place_pick")
             if st.button(t("query", lang), key="nr_place_go"):
                 hit = hits.iloc[pick]
-                st.session_state["nr_origin"] = (float(hit["lon"]), float(hit["lat"]),
-                                                 str(hit["name"]))
+                set_origin((float(hit["lon"]), float(hit["lat"]), str(hit["name"])))
 with tab_batch:
-    up = st.file_uploader(t("batch_upload", lang), type=["csv", "xlsx"], key="nr_batch_file")
+    # Any file type: a refused type gets the app's own message in the user's language (the
+    # browser would refuse it in English and keep showing the previous file's answer).
+    up = st.file_uploader(t("batch_upload", lang), key="nr_batch_file")
     b1, b2 = st.columns(2)
     batch_crs = b1.selectbox(t("batch_default_crs", lang), schema.LONLAT_CRS,
                              key="nr_batch_crs", format_func=lambda s: t(f"crs_{s}", lang))
@@ -120,11 +147,10 @@ with tab_batch:
     st.download_button(t("template", lang), incidents_template_csv(chinese=lang == "zh"),
                        "incidents_template.csv", "text/csv", key="nr_template")
 
-network_file = st.file_uploader(t("network_upload", lang), type=["osm", "xml", "graphml"],
-                                key="nr_network")
+network_file = st.file_uploader(t("network_upload", lang), key="nr_network")
 
 # ---- the map: base identical between runs; answers go in feature_group_to_add -----------------
-base = common.resource_map(city_key, lang, basemap.key, filters) if common.assets_ok() else None
+base = common.resource_map(ds, lang, basemap.key, filters) if common.assets_ok() else None
 origins = pd.DataFrame(columns=["lon", "lat", "label"])
 results = pd.DataFrame()
 batch_result = None
@@ -141,9 +167,16 @@ if up is not None:
                                              max_distance_m=max_distance_m)
         origins = pd.DataFrame({"lon": incidents.geometry.x, "lat": incidents.geometry.y,
                                 "label": incidents["incident"].astype(str)})
-        results = batch_result.assign(origin=pd.factorize(batch_result["row"])[0])
+        results = batch_result  # its "origin" is the incident's position in `origins`
+    else:
+        st.error(t("batch_refused", lang))
 else:
     origin = st.session_state.get("nr_origin")
+    refused = st.session_state.get("nr_refused")
+    if origin is None and refused:
+        st.warning(t(refused, lang))
+        if refused == "coords_refused":
+            st.error(st.session_state.get("nr_refused_detail", ""))
     if origin is not None:
         origins = pd.DataFrame([origin], columns=["lon", "lat", "label"])
         try:
@@ -155,7 +188,8 @@ else:
                 results = nearest(index, [origin[:2]], k=k, at=at,
                                   max_distance_m=max_distance_m)
         except GeoError as exc:
-            st.error(f"{t('input_error', lang)} {exc}")
+            results = pd.DataFrame()
+            st.error(error_text(exc, lang))
 
 if base is not None:
     layer = results_layer(origins, results, basemap, lang)
@@ -172,21 +206,20 @@ if not origins.empty:
     if batch_result is None:
         lon0, lat0 = origins.iloc[0]["lon"], origins.iloc[0]["lat"]
         st.markdown(f"**{t('results_for', lang, lon=lon0, lat=lat0)}**")
-        if not ds.boundaries.geometry.intersects(Point(lon0, lat0)).any():
+        if not in_area([lon0], [lat0], ds.boundaries)[0]:
             st.caption(t("origin_outside", lang))
     if results.empty:
         st.warning(t("no_results", lang))
     else:
         missing = [kd for kd in (kinds or schema.CORE_KINDS) if kd not in set(results["kind"])]
         if missing:
-            sep = "、" if lang == "zh" else ", "
             st.warning(t("kind_missing", lang,
-                         kinds=sep.join(t(f"kind_{kd}", lang) for kd in missing)))
+                         kinds=list_text([t(f"kind_{kd}", lang) for kd in missing], lang)))
         st.dataframe(results_table(results, lang), hide_index=True, width="stretch",
                      key="nr_results_table")
     if batch_result is not None and len(batch_result):
         d1, d2 = st.columns(2)
-        d1.download_button(t("download_csv", lang), results_to_csv(batch_result),
+        d1.download_button(t("download_csv", lang), to_csv_bytes(batch_result),
                            "nearest_results.csv", "text/csv", key="nr_dl_csv")
-        d2.download_button(t("download_geojson", lang), results_to_geojson(batch_result),
+        d2.download_button(t("download_geojson", lang), to_geojson_bytes(batch_result),
                            "nearest_results.geojson", "application/geo+json", key="nr_dl_geojson")

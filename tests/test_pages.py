@@ -137,3 +137,21 @@ def test_closed_kinds_are_reported_not_silently_dropped(monkeypatch):
     table = _results_frame(at)
     assert "景区救护站" not in set(table["类型"])
     assert any("没有可用的景区救护站" in w.value for w in at.warning)
+
+
+def test_impossible_setting_is_named_not_a_traceback():
+    """RCD_WALK_SPEED_KMH=0 stops the app with a message naming the setting (fresh process)."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("from streamlit.testing.v1 import AppTest\n"
+              "at = AppTest.from_file('app.py', default_timeout=60)\n"
+              "at.run()\n"
+              "print('EXC', bool(at.exception))\n"
+              "print('ERR', [e.value for e in at.error])\n")
+    env = {**os.environ, "RCD_WALK_SPEED_KMH": "0"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120, check=True).stdout
+    assert "EXC False" in out, out
+    assert "RCD_WALK_SPEED_KMH" in out and "配置有误" in out and "(0, 20] km/h" in out, out

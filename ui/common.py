@@ -8,15 +8,14 @@ import streamlit_folium
 
 from geo.datasets import Dataset, load_demo
 from geo.errors import GeoError
+from geo.filters import NO_FILTERS, Filters, filter_resources
+from geo.nearest import ResourceIndex
 from geo.settings import SETTINGS
 from ui import map as maps
 from ui.assets import missing_files
-from ui.i18n import t
+from ui.i18n import error_text, t
 
 CITY_KEYS = ("both", "wuxi", "zhenjiang")
-#: ``filtered`` arguments that keep every resource: (kinds, districts, statuses, only_24h,
-#: specialties).
-NO_FILTERS: tuple = (None, None, None, False, None)
 
 APP_RAN = "_rcd_app_ran"
 
@@ -89,17 +88,17 @@ def basemap() -> maps.Basemap:
     return _basemap(st.session_state.get("basemap", "none"))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _load(city_key: str | None) -> Dataset:
     return load_demo(city_key)
 
 
 def dataset() -> Dataset:
-    """The selected city's dataset (cached per process; read-only). Stops the page on errors."""
+    """The selected city's dataset (immutable; cached per process). Stops the page on errors."""
     try:
         return _load(city())
     except GeoError as exc:
-        st.error(f"{t('data_error', lang())} {exc}")
+        st.error(error_text(exc, lang(), prefix="data_error"))
         st.stop()
         raise
 
@@ -119,46 +118,55 @@ def assets_ok() -> bool:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def filtered(city_key: str | None, filters: tuple) -> tuple:
-    """Resources after the layer filters, with their nearest-resource index (built once each).
-
-    ``filters`` is a hashable tuple of (kinds, districts, statuses, only_24h, specialties).
-    """
-    from geo.filters import filter_resources
-    from geo.nearest import ResourceIndex
-
-    kinds, districts, statuses, only_24h, specialties = filters
-    frame = filter_resources(_load(city_key).resources, kinds=kinds, districts=districts,
-                             statuses=statuses, only_24h=only_24h, specialties=specialties)
+def _filtered(version: str, filters: Filters, _ds: Dataset) -> tuple:
+    frame = filter_resources(_ds.resources, filters)
     return frame, ResourceIndex(frame)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def resource_map(city_key: str | None, lang_key: str, basemap_key: str,
-                 filters: tuple = NO_FILTERS) -> folium.Map:
-    """A page's base map of the (filtered) resources, cached; show it with :func:`show_map`.
+def filtered(ds: Dataset, filters: Filters = NO_FILTERS) -> tuple:
+    """Resources after the layer filters, with their nearest-resource index (built once each).
 
-    It stays identical between runs, so answers drawn on it never rebuild the iframe. Never
-    render it directly: folium's render changes the map it renders.
+    Cached on ``(dataset.version, filters)``: a new dataset version (an edit, an import) gets
+    its own index; the same version and filters reuse it in every session.
     """
-    frame, _ = filtered(city_key, filters)
-    return maps.resources_map(_load(city_key).boundaries, frame, _basemap(basemap_key), lang_key)
+    return _filtered(ds.version, filters, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _resource_map(version: str, lang_key: str, basemap_key: str, filters: Filters,
+                  _ds: Dataset) -> folium.Map:
+    frame, _ = filtered(_ds, filters)
+    return maps.resources_map(_ds.boundaries, frame, _basemap(basemap_key), lang_key)
+
+
+def resource_map(ds: Dataset, lang_key: str, basemap_key: str,
+                 filters: Filters = NO_FILTERS) -> folium.Map:
+    """A page's base map of the (filtered) resources; show it with :func:`show_map`.
+
+    Cached on ``(dataset.version, language, basemap, filters)``. It stays identical between
+    runs, so answers drawn on it never rebuild the iframe. Never render it directly: folium's
+    render changes the map it renders.
+    """
+    return _resource_map(ds.version, lang_key, basemap_key, filters, ds)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def network(content: bytes, filename: str):
-    """A road network uploaded by the user, parsed once per file content."""
+    """A road network uploaded by the user, parsed and prepared once per file content.
+
+    At most four are kept (each holds a graph's sparse matrices); the least recently used goes.
+    """
     import tempfile
     from pathlib import Path
 
-    from geo.network import load_network
+    from geo.network import load_network, prepare_network
 
     suffix = Path(filename).suffix or ".graphml"
     with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as fh:
         fh.write(content)
         path = Path(fh.name)
     try:
-        return load_network(path)
+        return prepare_network(load_network(path))
     finally:
         path.unlink(missing_ok=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -21,6 +23,36 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-quic", "--disable-dev-shm-usage",
 ]
+
+
+#: Hostile text as partners' spreadsheets may carry it: HTML, JS template literal and string
+#: breakouts, a spreadsheet formula.
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "${alert(1)}",
+    "`+alert(1)+`",
+    "\\`);alert(1);//",
+    "</script><script>alert(1)</script>",
+    '=HYPERLINK("http://x","y")',
+]
+#: folium compiles each rendered script as a Jinja template: these would run on the server.
+JINJA_PAYLOADS = ["{{ lipsum.__module__ }}", "{% if 1 %}", "{# x"]
+
+
+def xlsx_bytes(*sheets: tuple[str, list[list]]) -> bytes:
+    """An .xlsx workbook with the given (title, rows) sheets, as bytes."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def resource_row(**kw) -> dict:
@@ -48,13 +80,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """Start `streamlit run app.py` on loopback; yield its base URL; stop it afterwards."""
+@contextlib.contextmanager
+def running_server(log_name: str, **env_extra: str) -> Iterator[str]:
+    """Run `streamlit run app.py` on loopback with ``env_extra``; yield its base URL."""
     port = _free_port()
-    env = {**os.environ, "RCD_BASEMAP": "none", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "RCD_BASEMAP": "none", "PYTHONUNBUFFERED": "1", **env_extra}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit-server.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true"],
@@ -62,24 +94,32 @@ def server() -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}; see {log.name}")
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not become healthy within 60 s")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}; see {log.name}")
+            try:
+                if requests.get(f"{base}/_stcore/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not become healthy within 60 s")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """The app on loopback with the demo data; stopped after the session."""
+    with running_server("streamlit-server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -10,32 +10,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
 import pytest
-import requests
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.conftest import ARTIFACTS, ROOT, _free_port
+from tests.conftest import ARTIFACTS, JINJA_PAYLOADS, PAYLOADS, ROOT, running_server
 from ui.i18n import t
 
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    "<script>alert(1)</script>",
-    "${alert(1)}",
-    "`+alert(1)+`",
-    "\\`);alert(1);//",
-    "</script><script>alert(1)</script>",
-    '=HYPERLINK("http://x","y")',
-]
-# folium compiles each rendered script as a Jinja template (server side)
-JINJA_PAYLOADS = ["{{ lipsum.__module__ }}", "{% if 1 %}", "{# x"]
 # The first Wuxi AEDs in 梁溪区 (clustered markers) and two unclustered resources.
 HOSTILE = {f"WX-AED-000{i + 1}": p for i, p in enumerate(PAYLOADS)}
 HOSTILE |= {"WX-RT-06": PAYLOADS[3], "WX-FAS-04": PAYLOADS[0]}
@@ -70,36 +55,8 @@ def hostile_server(tmp_path_factory) -> Iterator[str]:
     """`streamlit run app.py` on loopback reading the hostile copy of data/ (RCD_DATA_DIR)."""
     data = tmp_path_factory.mktemp("hostile") / "data"
     _hostile_data(data)
-    port = _free_port()
-    env = {**os.environ, "RCD_BASEMAP": "none", "RCD_DATA_DIR": str(data),
-           "PYTHONUNBUFFERED": "1"}
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit-hostile-server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with {proc.returncode}; see {log.name}")
-        try:
-            if requests.get(f"{base}/_stcore/health", timeout=1).ok:
-                break
-        except requests.RequestException:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not become healthy within 60 s")
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with running_server("streamlit-hostile-server.log", RCD_DATA_DIR=str(data)) as base:
+        yield base
 
 
 def _open(browser, url: str):

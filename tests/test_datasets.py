@@ -226,7 +226,7 @@ def test_validation_reports_every_problem_and_keeps_good_rows(demo):
         "row 3, column 'lon': 'abc' is not a number",
         "row 4, column 'lon': longitude 31.57 and latitude 120.3 look swapped",
         "row 5, column 'kind': 'helicopter' is not one of",
-        "row 5, column 'hours': 'all day' is not '24h' or 'HH:MM-HH:MM'",
+        "row 5, column 'hours': cannot read the opening hours 'all day'",
         "row 6, column 'id': id 'T-1' is used by more than one row",
         "row 6, column 'pads_expiry': 'next year' is not a date",
         "row 7, column 'specialty': 'cooking' is not one of",

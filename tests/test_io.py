@@ -25,6 +25,7 @@ from geo.io import (
     to_xlsx_bytes,
 )
 from geo.validate import Report
+from tests.conftest import xlsx_bytes
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "\t=1", "\r=1", "-2+3",
               "=1+1"]
@@ -35,16 +36,6 @@ def _codes(report: Report) -> list[tuple]:
     return [(p.row, p.column, p.code, p.severity) for p in report.problems]
 
 
-def _workbook(*sheets: tuple[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _xlsx_rows(raw: bytes) -> list[list[openpyxl.cell.cell.Cell]]:
@@ -134,7 +125,7 @@ def test_read_table_utf16_tab_export_from_excel():
 
 
 def test_read_table_xlsx_pick_sheet_chooses_the_data_sheet():
-    raw = _workbook(("说明", [["请在第二个表里填写"], ["第二行说明"]]),
+    raw = xlsx_bytes(("说明", [["请在第二个表里填写"], ["第二行说明"]]),
                     ("数据", [[None], ["ID", "lon", "lat"], [1001, 120.3, 31.57],
                               [None, None, None], [1002, 119.43, 32.21]]))
     report = Report()
@@ -148,7 +139,7 @@ def test_read_table_xlsx_pick_sheet_chooses_the_data_sheet():
 
 
 def test_read_table_xlsx_without_pick_sheet_reads_the_first_sheet():
-    raw = _workbook(("说明", [["见第二页"]]), ("数据", [["lon", "lat"], [120.3, 31.57]]))
+    raw = xlsx_bytes(("说明", [["见第二页"]]), ("数据", [["lon", "lat"], [120.3, 31.57]]))
     table = read_table(raw, "two.xlsx", Report())
     assert table is not None and table.sheet == "说明" and table.header == ["见第二页"]
     nothing_matches = read_table(raw, "two.xlsx", Report(), pick_sheet=lambda header: False)
@@ -156,7 +147,7 @@ def test_read_table_xlsx_without_pick_sheet_reads_the_first_sheet():
 
 
 def test_read_table_skips_empty_sheets_without_a_warning():
-    raw = _workbook(("空", []), ("数据", [["lon", "lat"], [120.3, 31.57]]))
+    raw = xlsx_bytes(("空", []), ("数据", [["lon", "lat"], [120.3, 31.57]]))
     report = Report()
     table = read_table(raw, "a.xlsx", report)
     assert table is not None and table.sheet == "数据"
@@ -164,7 +155,7 @@ def test_read_table_skips_empty_sheets_without_a_warning():
 
 
 def test_read_table_workbook_with_a_csv_name_is_read_with_a_warning():
-    raw = _workbook(("s", [["lon", "lat"], [120.3, 31.57]]))
+    raw = xlsx_bytes(("s", [["lon", "lat"], [120.3, 31.57]]))
     report = Report()
     table = read_table(raw, "really.csv", report)
     assert table is not None and table.rows == [(2, [120.3, 31.57])]
@@ -182,7 +173,7 @@ def test_read_table_empty_file(raw: bytes):
 
 def test_read_table_workbook_with_only_empty_sheets_is_an_empty_file():
     report = Report()
-    assert read_table(_workbook(("a", []), ("b", [[None, None]])), "e.xlsx", report) is None
+    assert read_table(xlsx_bytes(("a", []), ("b", [[None, None]])), "e.xlsx", report) is None
     assert [p.code for p in report.problems] == ["empty_file"]
 
 

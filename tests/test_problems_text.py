@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from pathlib import Path
 
 import geopandas as gpd
-import openpyxl
 import pandas as pd
 import pytest
 
 from geo.incidents import read_incidents
 from geo.validate import Problem, Report, validate_resources
-from tests.conftest import resource_row
+from tests.conftest import resource_row, xlsx_bytes
 from ui.i18n import STRINGS, fix_text, problem_text, severity_text, t
 from ui.nearest_view import problems_table
 
@@ -28,16 +26,6 @@ def boundaries() -> gpd.GeoDataFrame:
     return gpd.read_file(ROOT / "data" / "boundaries.geojson")
 
 
-def _xlsx(*sheets: tuple[str, list[list]]) -> bytes:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _bad_incident_files() -> list[tuple[bytes | str, str, dict]]:
@@ -70,9 +58,9 @@ def _bad_incident_files() -> list[tuple[bytes | str, str, dict]]:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls", {}),    # xls_unsupported
         (b"lon,lat\n120.3,31.57\n", "wrong.xlsx", {}),                           # not_a_workbook
         (b"{}", "points.json", {}),                                              # unsupported_type
-        (_xlsx(("说明", [["见第二页"]]), ("数据", [["lon", "lat"], [120.3, 31.57]])),
+        (xlsx_bytes(("说明", [["见第二页"]]), ("数据", [["lon", "lat"], [120.3, 31.57]])),
          "two.xlsx", {}),                                                        # other_sheets
-        (_xlsx(("s", [["lon", "lat"], [120.3, 31.57]])), "really.csv", {}),      # named_csv
+        (xlsx_bytes(("s", [["lon", "lat"], [120.3, 31.57]])), "really.csv", {}),      # named_csv
     ]
 
 

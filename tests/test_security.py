@@ -15,21 +15,11 @@ import pytest
 import streamlit_folium
 
 from geo.datasets import load_demo
+from tests.conftest import JINJA_PAYLOADS, PAYLOADS
 from ui import map as maps
 from ui.nearest_view import results_layer
 
-PAYLOADS = [
-    "<img src=x onerror=alert(1)>",
-    "<script>alert(1)</script>",
-    "${alert(1)}",
-    "`+alert(1)+`",
-    "\\`);alert(1);//",
-    "</script><script>alert(1)</script>",
-    '=HYPERLINK("http://x","y")',
-    # folium compiles each rendered script as a Jinja template: these would run on the server
-    "{{ lipsum.__module__ }}",
-    "{% if 1 %}",
-]
+PAYLOADS = [*PAYLOADS, *JINJA_PAYLOADS]
 NONE = maps.basemaps()["none"]
 UI = Path(__file__).resolve().parents[1] / "ui"
 

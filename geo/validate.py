@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo import schema
-from geo.crs import metric_crs_for, to_wgs84
+from geo.crs import to_wgs84
 from geo.errors import ValidationError
 from geo.hours import bad_hours
 
@@ -394,44 +395,134 @@ def _warn_outside_district(gdf: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,
 
 # --- the population grid ------------------------------------------------------------------
 
-def validate_population(table: pd.DataFrame) -> tuple[gpd.GeoDataFrame, Report]:
+def _population_values(table: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each spec column as :func:`_check_column` reads it: numbers stay numbers (no text).
+
+    A column that is already numeric (e.g. read from Parquet) is checked as it is; anything
+    else (text from a CSV or an upload) as stripped text, as :func:`check_spec` does.
+    """
+    values: dict[str, pd.Series] = {}
+    for col in schema.POPULATION_SPEC:
+        column = table[col.name]
+        numeric = (pd.api.types.is_numeric_dtype(column)
+                   and not pd.api.types.is_bool_dtype(column))
+        values[col.name] = (column if col.type in schema.NUMERIC_TYPES and numeric
+                            else _as_text(table, col.name))
+    return values
+
+
+def _check_population(table: pd.DataFrame, report: Report, rows: np.ndarray,
+                      boundaries: gpd.GeoDataFrame | None) -> dict[str, pd.Series]:
+    """:func:`check_spec` for the grid, vectorised for typed columns, plus known districts."""
+    spec = schema.POPULATION_SPEC
+    values = _population_values(table)
+    flag = _Flagger(report, rows, values)
+    everywhere = pd.Series(True, index=table.index)
+    typed: dict[str, pd.Series] = {}
+    for col in spec:
+        if not col.unique:
+            typed[col.name] = _check_column(col, values[col.name], everywhere, flag)
+            continue
+        # Same checks and codes, but the (costly) duplicate test only when ids are not sorted.
+        typed[col.name] = _check_column(replace(col, unique=False), values[col.name],
+                                        everywhere, flag)
+        flag(_duplicated(values[col.name]), col.name, code="duplicate_id",
+             params_for=lambda i, n=col.name: {"id": flag.cell(n, i)})
+    bad = _check_lonlat(typed["lon"], typed["lat"], "lon", "lat", flag)
+    typed["lon"], typed["lat"] = typed["lon"].mask(bad), typed["lat"].mask(bad)
+    if boundaries is not None:
+        flag(unknown_districts(typed["city"], typed["district"], boundaries), "district",
+             "unknown_district",
+             lambda i: {"district": flag.cell("district", i), "city": flag.cell("city", i)})
+    return typed
+
+
+def _duplicated(text: pd.Series) -> np.ndarray:
+    """Rows whose (non-empty) value occurs more than once; strictly sorted values skip the hash."""
+    present = text.notna().to_numpy(dtype=bool)
+    values = text[present]
+    try:
+        arrow = pa.array(values.array)
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        ascending = len(arrow) < 2 or bool(pc.all(pc.greater(arrow[1:], arrow[:-1])).as_py())
+    except (pa.ArrowException, TypeError):
+        ascending = False
+    if ascending:
+        return np.zeros(len(text), dtype=bool)
+    return (text.duplicated(keep=False) & text.notna()).to_numpy(dtype=bool)
+
+
+def unknown_districts(city: pd.Series, district: pd.Series,
+                      boundaries: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows whose (known) city has no district of that name in ``boundaries`` (vectorised).
+
+    Parameters
+    ----------
+    city, district : Series
+        One value per row (text; NA where missing). A row with a missing district or a city
+        that is not in :data:`geo.schema.CITIES` is not flagged here (other checks name it).
+    boundaries : GeoDataFrame
+        District polygons with ``city`` and ``district`` columns.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the district is unknown in its city.
+    """
+    city = pd.Series(city).reset_index(drop=True)
+    district = pd.Series(district).reset_index(drop=True)
+    unknown = (district.notna() & city.isin(tuple(schema.CITIES))).fillna(False)
+    for name, districts in boundaries.groupby("city")["district"]:
+        known = (city == name).fillna(False) & district.isin(set(districts)).fillna(False)
+        unknown &= ~known
+    return unknown.to_numpy(dtype=bool)
+
+
+def validate_population(table: pd.DataFrame, boundaries: gpd.GeoDataFrame | None = None
+                        ) -> tuple[gpd.GeoDataFrame, Report]:
     """Check a population grid (:data:`geo.schema.POPULATION_SPEC`); return its cells and a Report.
 
     Every problem in every row is reported at once, as for resources (codes such as
-    ``empty_cell``, ``not_a_number``, ``not_whole_number`` for a negative ``pop``,
-    ``below_minimum`` for ``cell_m`` < 1, ``duplicate_id`` for a repeated ``cell_id``). Each
-    good row becomes a square of side ``cell_m`` metres around its centre, drawn in the metric
-    CRS (so it is a true square on the ground) and returned in WGS84.
+    ``empty_cell`` for a missing ``lon``, ``lat`` or ``pop``, ``not_a_number``,
+    ``not_whole_number`` for a negative or fractional ``pop``, ``below_minimum`` for ``cell_m``
+    < 1, ``duplicate_id`` for a repeated ``cell_id``, ``unknown_district`` when ``boundaries``
+    are given). Rows are numbered as in a spreadsheet view of the table (header = row 1, so the
+    first cell is row 2), whether it came from CSV, Parquet or memory. Typed columns (from
+    Parquet) are checked as numbers, without going through text; text columns are parsed.
+    Each good row becomes a point at its cell centre (WGS84); :func:`geo.datasets.cell_squares`
+    draws the squares when they are needed.
 
     Parameters
     ----------
     table : DataFrame
-        Raw rows (strings are fine) with the columns of :data:`geo.schema.POPULATION_COLUMNS`;
-        other columns, and a geometry column, are ignored.
+        Rows with the columns of :data:`geo.schema.POPULATION_COLUMNS`, typed or text; other
+        columns, and a geometry column, are ignored.
+    boundaries : GeoDataFrame, optional
+        District polygons with ``city`` and ``district``: each cell's district must be one of
+        its city's.
 
     Returns
     -------
     cells : GeoDataFrame
-        The good rows: the spec's columns plus square polygons, EPSG:4326.
+        The good rows: the spec's columns (spec dtypes) plus Point geometry, EPSG:4326.
     report : Report
-        Every problem, and ``rows`` (file row of each cell).
+        Every problem, and ``rows`` (table row of each cell, numbered as above).
     """
     spec = schema.POPULATION_SPEC
     report = Report(n_rows=len(table))
     if _missing(table, schema.POPULATION_COLUMNS, report):
         report.rows = np.zeros(0, dtype="int64")
         return _empty(spec), report
-    table = pd.DataFrame(table).reset_index(drop=True)
+    table = pd.DataFrame(table[list(schema.POPULATION_COLUMNS)]).reset_index(drop=True)
     rows = np.arange(len(table), dtype="int64") + 2
-    typed = check_spec(table, spec, report, rows)
-    keep = ~np.isin(rows, list(report.bad_rows))
+    typed = _check_population(table, report, rows, boundaries)
+    bad_rows = report.bad_rows
+    keep = (np.ones(len(table), dtype=bool) if not bad_rows
+            else ~np.isin(rows, np.fromiter(bad_rows, dtype="int64")))
     out = good_rows(typed, keep, spec)
-    centres = gpd.GeoSeries(gpd.points_from_xy(out["lon"], out["lat"]), crs="EPSG:4326")
-    metric = metric_crs_for(centres)
-    xy = centres.to_crs(metric).get_coordinates().to_numpy()
-    half = out["cell_m"].to_numpy(dtype="float64") / 2.0
-    squares = shapely.box(xy[:, 0] - half, xy[:, 1] - half, xy[:, 0] + half, xy[:, 1] + half)
-    cells = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(squares, crs=metric)).to_crs("EPSG:4326")
+    points = gpd.points_from_xy(out["lon"].to_numpy(), out["lat"].to_numpy(), crs="EPSG:4326")
+    cells = gpd.GeoDataFrame(out, geometry=points, crs="EPSG:4326")
     report.rows = rows[keep]
     _sort(report)
     return cells, report

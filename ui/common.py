@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import folium
 import streamlit as st
 import streamlit_folium
@@ -11,6 +13,7 @@ from geo.errors import GeoError
 from geo.filters import NO_FILTERS, Filters, filter_resources
 from geo.nearest import ResourceIndex
 from geo.settings import SETTINGS
+from geo.usable import CHINA_TZ
 from ui import map as maps
 from ui.assets import missing_files
 from ui.i18n import error_text, t
@@ -179,3 +182,103 @@ def show_map(base: folium.Map, key: str, layer: folium.FeatureGroup | None = Non
     """
     return streamlit_folium.st_folium(maps.render_copy(base), key=key,
                                       feature_group_to_add=layer, **kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _district_map(version: str, lang_key: str, basemap_key: str, _ds: Dataset) -> folium.Map:
+    fmap = maps.base_map(_ds.boundaries, _basemap(basemap_key), lang_key)
+    fmap.add_child(maps.legend(lang_key, []))
+    return fmap
+
+
+def district_map(ds: Dataset, lang_key: str, basemap_key: str) -> folium.Map:
+    """A base map of the district outlines only (answers are added per run), cached per version.
+
+    Show it with :func:`show_map`; never render it directly.
+    """
+    return _district_map(ds.version, lang_key, basemap_key, ds)
+
+
+def week_time(weekday: int, hour: int) -> dt.datetime:
+    """China local time at ``hour`` on ``weekday`` (0 = Monday) of the current week."""
+    today = dt.datetime.now(CHINA_TZ).date()
+    day = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=int(weekday))
+    return dt.datetime.combine(day, dt.time(int(hour), 0))
+
+
+def china_today() -> dt.date:
+    """Today's date in China (expiry is judged on it when no hour is asked)."""
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _population_grid(version: str, _ds: Dataset):
+    from geo.coverage import PopulationGrid
+
+    return PopulationGrid.from_frame(_ds.population, boundaries=_ds.boundaries)
+
+
+def population_grid(ds: Dataset):
+    """The population grid projected and indexed once per dataset version."""
+    return _population_grid(ds.version, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _coverage(version: str, kind: str, radius_m: float | None, minutes: float | None,
+              at: dt.datetime | dt.date, policy: str, _ds: Dataset):
+    from geo.coverage import coverage
+
+    _, index = filtered(_ds)
+    return coverage(index, population_grid(_ds), radius_m=radius_m, minutes=minutes, at=at,
+                    policy=policy, kind=kind, boundaries=_ds.boundaries)
+
+
+def coverage(ds: Dataset, kind: str, *, radius_m: float | None = None,
+             minutes: float | None = None, at: dt.datetime | dt.date, policy: str):
+    """The coverage answer, cached on the dataset version and every input that changes it."""
+    return _coverage(ds.version, kind, radius_m, minutes, at, policy, ds)
+
+
+def usable(ds: Dataset, kind: str, at: dt.datetime | dt.date, policy: str = "default"):
+    """The resources of ``kind`` usable at ``at`` under ``policy`` (rows of ds.resources)."""
+    from geo.coverage import usable_sites
+
+    frame, index = filtered(ds)
+    _, positions = usable_sites(index, kind, at, policy)
+    return frame.iloc[positions]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _weekly(version: str, kind: str, radius_m: float | None, minutes: float | None,
+            policy: str, week_of: dt.date, _ds: Dataset):
+    from geo.coverage import weekly_profile
+
+    _, index = filtered(_ds)
+    return weekly_profile(index, population_grid(_ds), radius_m=radius_m, minutes=minutes,
+                          policy=policy, kind=kind, week_of=week_of)
+
+
+def weekly(ds: Dataset, kind: str, *, radius_m: float | None = None,
+           minutes: float | None = None, policy: str):
+    """Coverage for every hour of the current week (cached per version and inputs)."""
+    today = china_today()
+    monday = today - dt.timedelta(days=today.weekday())
+    return _weekly(ds.version, kind, radius_m, minutes, policy, monday, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _place_coverage(version: str, key: str, kind: str, at: dt.datetime | dt.date, policy: str,
+                    minutes: float | None, radius_m: float | None, mode: str | None,
+                    _places, _ds: Dataset):
+    from geo.coverage import place_coverage
+
+    _, index = filtered(_ds)
+    return place_coverage(index, _places, kind, minutes=minutes, radius_m=radius_m, mode=mode,
+                          at=at, policy=policy)
+
+
+def place_coverage(ds: Dataset, key: str, places, kind: str, *, at, policy: str,
+                   minutes: float | None = None, radius_m: float | None = None,
+                   mode: str | None = None):
+    """Which of the dataset's places (``key`` names them) a kind reaches; cached per version."""
+    return _place_coverage(ds.version, key, kind, at, policy, minutes, radius_m, mode, places, ds)

@@ -43,5 +43,9 @@ pages = [
             default=True, url_path="overview"),
     st.Page("pages/nearest.py", title=t("page_nearest", lang), icon=":material/near_me:",
             url_path="nearest"),
+    st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/layers:",
+            url_path="coverage"),
+    st.Page("pages/siting.py", title=t("page_siting", lang), icon=":material/add_location:",
+            url_path="siting"),
 ]
 st.navigation(pages).run()

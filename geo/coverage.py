@@ -56,6 +56,8 @@ __all__ = [
     "reach", "usable_sites", "weekly_profile",
 ]
 
+#: Gap areas are cut at the lines of a grid this wide (metres); see :func:`coverage`.
+GAP_BLOCK_M = 1000.0
 #: Slack on the grid radius when the projector's scale factor cannot be read: grid metres
 #: exceed ground metres by the TM scale factor (at most 1.0014 over Jiangsu).
 _GRID_SLACK = 1.002
@@ -831,7 +833,8 @@ def coverage(resources: gpd.GeoDataFrame | ResourceIndex, population: Any,
              policy: UsabilityPolicy | str = DEFAULT, *, minutes: float | None = None,
              kind: str = "aed", mode: str | None = None, exclude: Any = None,
              boundaries: gpd.GeoDataFrame | None = None, travel: TravelModel | None = None,
-             max_gaps: int = MAX_GAPS, connectivity: int = CONNECTIVITY) -> Coverage:
+             max_gaps: int = MAX_GAPS, connectivity: int = CONNECTIVITY,
+             block_m: float | None = GAP_BLOCK_M) -> Coverage:
     """People within reach of a usable resource of ``kind``, by district, with the gap areas.
 
     Parameters
@@ -869,6 +872,10 @@ def coverage(resources: gpd.GeoDataFrame | ResourceIndex, population: Any,
         Gap areas returned (most people first); ``n_gaps`` counts all. 0 skips the gaps.
     connectivity : {4, 8}, default 4
         Cells sharing an edge (4) or also a corner (8) belong to one gap area.
+    block_m : float or None, default 1000
+        Gap areas are cut at the lines of a ``block_m`` grid, so none is wider than one
+        block: where most of a city is uncovered, one contiguous area would be the whole
+        city, and a planner needs blocks a few AEDs could serve. None keeps whole areas.
 
     Returns
     -------
@@ -903,7 +910,7 @@ def coverage(resources: gpd.GeoDataFrame | ResourceIndex, population: Any,
     res_city, res_district = _resource_districts(resources, index, positions, bounds)
     table = _by_district(grid, covered, res_city, res_district)
     if max_gaps:
-        gaps, n_gaps = _gaps(grid, covered, max_gaps, connectivity)
+        gaps, n_gaps = _gaps(grid, covered, max_gaps, connectivity, block_m)
     else:
         gaps, n_gaps = _empty_gaps(), None
     return Coverage(
@@ -927,8 +934,13 @@ def _empty_gaps() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
 
 
-def _components(ij: np.ndarray, connectivity: int) -> tuple[int, np.ndarray]:
-    """Connected components of cells on an integer grid: (count, label per cell)."""
+def _components(ij: np.ndarray, connectivity: int,
+                block: int | None = None) -> tuple[int, np.ndarray]:
+    """Connected components of cells on an integer grid: (count, label per cell).
+
+    With ``block`` (cells per side), cells in different ``block`` x ``block`` tiles of the
+    grid are never joined, so no area is larger than one tile.
+    """
     i = ij[:, 0] - ij[:, 0].min() + 1
     j = ij[:, 1] - ij[:, 1].min() + 1
     width = int(i.max()) + 2  # a padding column each side: a step of +-1 never wraps a row
@@ -944,6 +956,11 @@ def _components(ij: np.ndarray, connectivity: int) -> tuple[int, np.ndarray]:
         src.append(np.flatnonzero(hit))
         dst.append(pos[hit])
     a, b = np.concatenate(src), np.concatenate(dst)
+    if block is not None:
+        tile_i = ij[order, 0] // block
+        tile_j = ij[order, 1] // block
+        same = (tile_i[a] == tile_i[b]) & (tile_j[a] == tile_j[b])
+        a, b = a[same], b[same]
     graph = sp.coo_matrix((np.ones(a.size, dtype=np.int8), (a, b)),
                           shape=(ordered.size, ordered.size)).tocsr()
     count, sorted_labels = connected_components(graph, directed=False)
@@ -1014,7 +1031,7 @@ def _area_polygon(i: np.ndarray, j: np.ndarray, size: float,
 
 
 def _gaps(grid: PopulationGrid, covered: np.ndarray, max_gaps: int,
-          connectivity: int) -> tuple[gpd.GeoDataFrame, int]:
+          connectivity: int, block_m: float | None = None) -> tuple[gpd.GeoDataFrame, int]:
     """The top ``max_gaps`` gap areas and how many there are in total."""
     cells = np.flatnonzero(~covered & (grid.pop > 0))
     if cells.size == 0:
@@ -1029,7 +1046,8 @@ def _gaps(grid: PopulationGrid, covered: np.ndarray, max_gaps: int,
         if problem.code == "mixed_cell_sizes":
             raise ValidationError(msg, code="mixed_cell_sizes", params=problem.params)
         raise ValidationError(msg, code="not_a_grid", params=problem.params)
-    count, labels = _components(grid.grid_ij[cells], connectivity)
+    block = None if block_m is None else max(round(float(block_m) / grid.cell_m), 1)
+    count, labels = _components(grid.grid_ij[cells], connectivity, block)
     pop = grid.pop[cells]
     people = np.bincount(labels, weights=pop, minlength=count)
     n_cells = np.bincount(labels, minlength=count)

@@ -636,3 +636,40 @@ def load_demo(city: str | None = None, data_dir: str | Path | None = None) -> Da
     _check_city(city)
     folder = Path(data_dir or SETTINGS.data_dir).resolve()
     return _load_folder(str(folder), _stamp(folder)).for_city(city)
+
+
+#: The public-place lists the demo resources were placed on (WGS84), one file per city.
+PLACES_FILES: dict[str, str] = {"wuxi": "places_wuxi.csv", "zhenjiang": "places_zhenjiang.csv"}
+
+
+def read_public_places(city: str | None = None, data_dir: str | Path | None = None
+                       ) -> pd.DataFrame:
+    """The public places of the demo (stations, schools, malls, parks, scenic areas, ...).
+
+    These are the real public places the demo resources sit at (``data/places_*.csv``), used
+    as candidate AED sites. Rows keep the file's columns plus ``city``; ``lon``/``lat`` are
+    WGS84 numbers.
+
+    Parameters
+    ----------
+    city : {"wuxi", "zhenjiang"} or None
+        One city, or both.
+    data_dir : path, optional
+        Folder with the files (default: the settings' ``data_dir``).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    _check_city(city)
+    folder = Path(data_dir or SETTINGS.data_dir)
+    frames = []
+    for key, name in PLACES_FILES.items():
+        if city is not None and key != city:
+            continue
+        table = _read_text_table(folder / name)
+        frames.append(table.assign(city=key))
+    places = pd.concat(frames, ignore_index=True)
+    for col in ("lon", "lat"):
+        places[col] = pd.to_numeric(places[col], errors="coerce")
+    return places

@@ -105,3 +105,45 @@ def test_batch_upload_answers_good_rows_and_names_bad_ones(server, browser, tmp_
     page.screenshot(path=str(ARTIFACTS / "nearest-batch.png"), full_page=True)
     assert _external(seen) == []
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_coverage_page_draws_the_gap_map(server, browser, lang):
+    page, seen = _open(browser, f"{server}/coverage")
+    if lang == "en":
+        page.get_by_text("English", exact=True).click()
+        page.wait_for_load_state("networkidle")
+    page.wait_for_selector(MAP_FRAME, timeout=90_000)
+    frame_el = page.locator(MAP_FRAME).first
+    frame_el.scroll_into_view_if_needed()
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    # district outlines (13) plus the gap areas, all as SVG paths
+    paths = frame.locator("path.leaflet-interactive")
+    paths.nth(20).wait_for(state="attached", timeout=60_000)
+    assert paths.count() > 13 + 10, "the gap areas are not drawn"
+    box = frame_el.bounding_box()
+    assert box is not None and box["height"] > 300
+    title = "覆盖缺口" if lang == "zh" else "Gap areas"
+    page.get_by_text(title, exact=False).first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("[data-testid='stAlertContentError']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / f"coverage-{lang}.png"), full_page=True)
+    assert _external(seen) == []
+    page.close()
+
+
+def test_siting_page_proposes_sites_on_the_map(server, browser):
+    page, seen = _open(browser, f"{server}/siting")
+    page.get_by_text("贪心（即时）").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("button", name="开始选址").click()
+    page.get_by_text("选址后覆盖率").wait_for(timeout=120_000)
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(".rcd-site").first.wait_for(state="attached", timeout=60_000)
+    assert frame.locator(".rcd-site").count() == 20
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "siting-zh.png"), full_page=True)
+    assert _external(seen) == []
+    page.close()

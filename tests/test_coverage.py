@@ -779,3 +779,16 @@ def test_demo_data_coverage_is_consistent(demo):
     assert got.gaps["people"].is_monotonic_decreasing
     assert got.gaps.geometry.is_valid.all()
     assert got.gaps["people"].sum() <= got.uncovered_pop
+
+
+@pytest.mark.parametrize(("block_m", "n_areas"), [(None, 1), (1000.0, 3), (500.0, 6)])
+def test_gap_areas_are_cut_at_block_lines(block_m, n_areas):
+    # one uncovered strip 3 km long (30 cells from a block line): one area, or one per block
+    strip = [(i, 0) for i in range(30)]
+    cells = grid_frame(strip, pop=[1] * 30)
+    far = resources([{"id": "S", "x": X0 + 90_000.0, "y": Y0}])
+    got = coverage(far, cells, radius_m=100, at=AT_NOON, block_m=block_m)
+    assert got.n_gaps == n_areas
+    assert got.gaps["n_cells"].sum() == 30
+    if block_m is not None:
+        assert got.gaps["n_cells"].max() <= block_m / 100

@@ -87,8 +87,9 @@ with right:
 with left:
     if common.assets_ok():
         layer = gap_layer(result.gaps, basemap, lang, selected)
+        # usable resources in blue, so the red gap blocks stand out
         points_layer(common.usable(ds, kind, at, policy), basemap, lang, kind=kind,
-                     name=t(f"kind_{kind}", lang)).add_to(layer)
+                     name=t(f"kind_{kind}", lang), color="#1f4e9c", radius=3).add_to(layer)
         center = zoom = None
         if selected is not None:
             gap = result.gaps[result.gaps["rank"] == selected].iloc[0]

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = ["pages/overview.py", "pages/nearest.py"]
+PAGES = ["pages/overview.py", "pages/nearest.py", "pages/coverage.py", "pages/siting.py"]
 CITIES = ["both", "wuxi", "zhenjiang"]
 LANGS = ["zh", "en"]
 TIMEOUT_S = 120

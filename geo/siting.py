@@ -325,7 +325,8 @@ def _ids_text(frame: pd.DataFrame, rows: np.ndarray) -> str:
 
 
 def grid_candidates(population: gpd.GeoDataFrame, min_pop: float = 1.0,
-                    top_n: int | None = None) -> gpd.GeoDataFrame:
+                    top_n: int | None = None, *,
+                    spacing_m: float | None = None) -> gpd.GeoDataFrame:
     """Candidate sites at the centres of populated grid cells.
 
     A grid site stands for an outdoor AED cabinet at the cell centre, reachable around the
@@ -339,6 +340,10 @@ def grid_candidates(population: gpd.GeoDataFrame, min_pop: float = 1.0,
         Only cells with at least this many people.
     top_n : int, optional
         Keep only the ``top_n`` most populated of those (ties by row order).
+    spacing_m : float, optional
+        Keep one candidate per ``spacing_m`` block (the block's most populated cell), so the
+        candidates spread over every populated place at that spacing instead of crowding the
+        densest centres. Applied before ``top_n``.
 
     Returns
     -------
@@ -357,7 +362,9 @@ def grid_candidates(population: gpd.GeoDataFrame, min_pop: float = 1.0,
     min_pop = _check_positive("min_pop", min_pop, allow_zero=True)
     if top_n is not None:
         top_n = _check_count_named("top_n", top_n)
-    return _grid_frame(population, min_pop, top_n)
+    if spacing_m is not None:
+        spacing_m = _check_positive("spacing_m", spacing_m)
+    return _grid_frame(population, min_pop, top_n, spacing_m)
 
 
 def _check_population(population: Any) -> None:
@@ -367,11 +374,18 @@ def _check_population(population: Any) -> None:
         raise ValidationError(msg, code="siting_not_geo", params=_what("population"))
 
 
-def _grid_frame(population: gpd.GeoDataFrame, min_pop: float,
-                top_n: int | None) -> gpd.GeoDataFrame:
+def _grid_frame(population: gpd.GeoDataFrame, min_pop: float, top_n: int | None,
+                spacing_m: float | None = None) -> gpd.GeoDataFrame:
     frame = population if CRS(population.crs).to_epsg() == 4326 else population.to_crs(4326)
     pop = frame["pop"].to_numpy(dtype="float64")
     rows = np.flatnonzero(pop >= min_pop)
+    if spacing_m is not None and rows.size:
+        xy = demand_points(frame.iloc[rows]).xy
+        block = np.floor(xy / spacing_m).astype(np.int64)
+        order = np.lexsort((-pop[rows], block[:, 1], block[:, 0]))  # densest first per block
+        keys = block[order]
+        first = np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)]
+        rows = np.sort(rows[order[first]])
     if top_n is not None and rows.size > top_n:
         order = np.argsort(-pop[rows], kind="stable")[: int(top_n)]
         rows = np.sort(rows[order])

@@ -395,6 +395,23 @@ def test_grid_candidates_pick_populated_cells():
     assert grid.crs.to_epsg() == 4326 and list(grid["district"]) == ["x"] * 3
 
 
+def test_grid_candidates_spacing_keeps_the_densest_cell_of_each_block():
+    from geo.coverage import demand_points
+
+    cells = points([0, 100, 200, 300, 400, 900, 1000], [0] * 7,
+                   pop=[5.0, 50.0, 20.0, 7.0, 3.0, 1.0, 2.0], cell_id=list("abcdefg"))
+    grid = grid_candidates(cells, spacing_m=300)
+    block = np.floor(demand_points(cells).xy / 300).astype(int)
+    expected = set()
+    for key in {tuple(b) for b in block}:
+        members = [i for i in range(7) if tuple(block[i]) == key]
+        expected.add("abcdefg"[max(members, key=lambda i: cells["pop"].iloc[i])])
+    assert set(grid["id"]) == expected and len(grid) == len(expected) < 7
+    assert len(grid_candidates(cells, spacing_m=50)) == 7
+    with pytest.raises(ValidationError, match="spacing_m"):
+        grid_candidates(cells, spacing_m=0)
+
+
 def test_default_candidates_are_the_populated_cells():
     cells = points([0, 3000], [0, 0], pop=[5.0, 9.0])
     result = site_aeds(None, cells, 1, 100.0)

@@ -286,8 +286,9 @@ def place_coverage(ds: Dataset, key: str, places, kind: str, *, at, policy: str,
 
 # ---- AED siting ---------------------------------------------------------------------------------
 
-#: Grid candidates: the most populated cells (an outdoor cabinet at the cell centre).
-GRID_CANDIDATES = 5000
+#: Grid candidates: the most populated cell of every block this wide (metres), an outdoor
+#: cabinet at the cell centre; spread over every populated place, so any share is reachable.
+GRID_SPACING_M = 300.0
 #: A click within this many metres of a what-if site removes it (else it adds one).
 WHATIF_PICK_M = 60.0
 
@@ -303,7 +304,7 @@ def _siting_candidates(version: str, source: str, content: bytes | None, name: s
     from geo.siting import grid_candidates, place_candidates
 
     if source == "grid":
-        return grid_candidates(_ds.population, top_n=GRID_CANDIDATES), None
+        return grid_candidates(_ds.population, spacing_m=GRID_SPACING_M), None
     if source == "upload":
         if content is None:
             return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326")), None

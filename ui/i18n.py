@@ -247,7 +247,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "site_method_greedy": {"zh": "贪心（即时）", "en": "Greedy (instant)"},
     "site_candidates": {"zh": "候选点", "en": "Candidates"},
     "site_source_places": {"zh": "公共场所（指南所列类型）", "en": "Public places (guidance venue types)"},
-    "site_source_grid": {"zh": "人口网格中心", "en": "Grid cell centres"},
+    "site_source_grid": {"zh": "人口网格（每 300 米取人口最多的一格）", "en": "Grid cells (the densest per 300 m block)"},
     "site_source_upload": {"zh": "上传文件", "en": "Uploaded file"},
     "site_only_24h": {"zh": "仅 24 小时可用", "en": "24 h only"},
     "site_at_night": {"zh": "按夜间（周三 3 点）计算现有设备", "en": "Count existing AEDs at night (Wed 03:00)"},

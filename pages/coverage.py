@@ -21,13 +21,7 @@ from ui.i18n import error_text, people_text, t
 KINDS = ("aed", "first_aid_station", "rescue_team", "relief_store")
 WEEKDAYS = tuple(range(7))
 
-common.run_through_app()
-lang = common.lang()
-ds = common.dataset()
-basemap = common.basemap()
-st.title(t("cov_title", lang))
-common.demo_notice(ds)
-st.caption(t("cov_help", lang))
+lang, ds, basemap = common.page_header("cov_title", "cov_help")
 
 # ---- controls -------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)

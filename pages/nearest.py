@@ -23,14 +23,8 @@ from ui import common
 from ui.i18n import error_text, list_text, t, value_label
 from ui.nearest_view import problems_table, results_layer, results_table
 
-common.run_through_app()
-lang = common.lang()
-ds = common.dataset()
+lang, ds, basemap = common.page_header("nearest_title", "nearest_help")
 city_key = common.city()
-basemap = common.basemap()
-st.title(t("nearest_title", lang))
-common.demo_notice(ds)
-st.caption(t("nearest_help", lang))
 
 # ---- controls --------------------------------------------------------------------------------
 kinds_present = [k for k in schema.KINDS if (ds.resources["kind"] == k).any()]

@@ -8,11 +8,7 @@ from geo import schema, stats
 from ui import common, tables
 from ui.i18n import people_text, t
 
-common.run_through_app()
-lang = common.lang()
-ds = common.dataset()
-st.title(t("app_title", lang))
-common.demo_notice(ds)
+lang, ds, _ = common.page_header("app_title")
 
 table = stats.district_table(ds)
 total = stats.totals(table)

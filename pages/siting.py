@@ -11,13 +11,7 @@ from ui.coverage_view import points_layer, sites_layer
 from ui.i18n import error_text, people_text, t
 from ui.nearest_view import problems_table
 
-common.run_through_app()
-lang = common.lang()
-ds = common.dataset()
-basemap = common.basemap()
-st.title(t("site_title", lang))
-common.demo_notice(ds)
-st.caption(t("site_help", lang))
+lang, ds, basemap = common.page_header("site_title", "site_help")
 
 # ---- the question ---------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)

@@ -25,17 +25,23 @@ def _external(urls: list[str]) -> list[str]:
             and urlparse(u).hostname not in LOOPBACK]
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_overview_map_draws_offline(server, browser, lang):
-    page, seen = _open(browser, f"{server}/")
+def _open_map(browser, url: str, lang: str):
+    """Open ``url`` in ``lang``; wait for the map component's Leaflet container to draw."""
+    page, seen = _open(browser, url)
     if lang == "en":
         page.get_by_text("English", exact=True).click()
         page.wait_for_load_state("networkidle")
-    page.wait_for_selector(MAP_FRAME, timeout=60_000)
+    page.wait_for_selector(MAP_FRAME, timeout=90_000)
     frame_el = page.locator(MAP_FRAME).first
     frame_el.scroll_into_view_if_needed()
     frame = page.frame_locator(MAP_FRAME)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    return page, seen, frame_el, frame
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_map_draws_offline(server, browser, lang):
+    page, seen, frame_el, frame = _open_map(browser, f"{server}/", lang)
     markers = frame.locator(".leaflet-marker-pane .awesome-marker")
     markers.first.wait_for(state="attached", timeout=30_000)
     assert markers.count() > 10, "expected resource markers on the map"
@@ -109,15 +115,7 @@ def test_batch_upload_answers_good_rows_and_names_bad_ones(server, browser, tmp_
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_coverage_page_draws_the_gap_map(server, browser, lang):
-    page, seen = _open(browser, f"{server}/coverage")
-    if lang == "en":
-        page.get_by_text("English", exact=True).click()
-        page.wait_for_load_state("networkidle")
-    page.wait_for_selector(MAP_FRAME, timeout=90_000)
-    frame_el = page.locator(MAP_FRAME).first
-    frame_el.scroll_into_view_if_needed()
-    frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    page, seen, frame_el, frame = _open_map(browser, f"{server}/coverage", lang)
     # district outlines (13) plus the gap areas, all as SVG paths
     paths = frame.locator("path.leaflet-interactive")
     paths.nth(20).wait_for(state="attached", timeout=60_000)

@@ -453,3 +453,18 @@ def sites_table(sites, lang_key: str):
         t("lon", lang_key): sites.geometry.x.round(6).to_numpy(),
         t("lat", lang_key): sites.geometry.y.round(6).to_numpy(),
     })
+
+
+def page_header(title_key: str, help_key: str | None = None) -> tuple[str, Dataset, maps.Basemap]:
+    """Start a page: app.py's session, the title, the demo notice and the help line.
+
+    Returns the language, the selected dataset and the basemap.
+    """
+    run_through_app()
+    lang_key = lang()
+    ds = dataset()
+    st.title(t(title_key, lang_key))
+    demo_notice(ds)
+    if help_key:
+        st.caption(t(help_key, lang_key))
+    return lang_key, ds, basemap()

@@ -303,11 +303,10 @@ def test_policy_decides_which_statuses_count(status, policy, counted):
     (dt.date(2026, 6, 2), True, True), (None, False, False)])
 def test_expired_pads_do_not_count(at, allow_expired, counted):
     cells = grid_frame([(0, 0)])
-    site = resources([{"id": "S", "x": X0, "y": Y0, "pads_expiry": "2026-06-01"}])
+    # at=None judges expiry on today's date in China: give it pads that expired yesterday
+    expiry = "2026-06-01" if at is not None else str(gc._today() - dt.timedelta(days=1))
+    site = resources([{"id": "S", "x": X0, "y": Y0, "pads_expiry": expiry}])
     rule = UsabilityPolicy(name="t", allow_expired=allow_expired)
-    # at=None judges expiry today (after 2026-06-01 on any machine running this suite later)
-    if at is None and dt.date.today() < dt.date(2026, 6, 2):
-        pytest.skip("the pads have not expired yet today")
     assert coverage(site, cells, radius_m=50, at=at, policy=rule, max_gaps=0).covered[0] \
         == counted
 

@@ -56,7 +56,8 @@ def test_overview_map_draws_offline(server, browser, lang):
         ".map(i => i.value + ' ' + (i.getAttribute('aria-label') || '')).join(' '))")
     assert any(city in text for text in shown), shown
     label = "梁溪区" if lang == "zh" else "Liangxi"
-    assert frame.get_by_text(label, exact=True).count() >= 1
+    # after a language switch the map is rebuilt: wait for the new labels, not the old frame
+    frame.get_by_text(label, exact=True).first.wait_for(state="attached", timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator("[data-testid='stAlertContentError']").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)

@@ -41,7 +41,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from geo.crs import metric_crs
-from geo.distance import EARTH_RADIUS_M, WGS84, Projector, transformer
+from geo.distance import WGS84, Projector, transformer
 from geo.errors import ValidationError
 from geo.hours import CHINA_TZ
 from geo.nearest import ResourceIndex, index_for, nearest
@@ -329,19 +329,9 @@ def _grid_thresholds(projector: Projector, xy_a: np.ndarray, xy_b: np.ndarray,
     mean scale of a segment lies between its value at the smallest and the largest offset
     from the central meridian); other projections have grid == ground.
     """
-    scale = getattr(projector, "_scale", _GRID_SLACK)
-    if scale is None:
-        lo = hi = 1.0
-    elif isinstance(scale, tuple):
-        k0, false_easting = scale
-        x_min = min(float(xy_a[:, 0].min()), float(xy_b[:, 0].min())) - false_easting
-        x_max = max(float(xy_a[:, 0].max()), float(xy_b[:, 0].max())) - false_easting
-        far = max(abs(x_min), abs(x_max))
-        near = 0.0 if x_min <= 0.0 <= x_max else min(abs(x_min), abs(x_max))
-        denom = 2.0 * (k0 * EARTH_RADIUS_M) ** 2
-        lo, hi = k0 * (1.0 + near * near / denom), k0 * (1.0 + far * far / denom)
-    else:  # unknown projector: the fixed slack of south Jiangsu
-        lo, hi = 1.0 / _GRID_SLACK, _GRID_SLACK
+    x_min = min(float(xy_a[:, 0].min()), float(xy_b[:, 0].min()))
+    x_max = max(float(xy_a[:, 0].max()), float(xy_b[:, 0].max()))
+    lo, hi = projector.scale_bounds(x_min, x_max)
     return radius_m * lo * (1.0 - _FLOAT_MARGIN), radius_m * hi * (1.0 + _FLOAT_MARGIN)
 
 

@@ -49,28 +49,9 @@ SCENIC_AREAS_FILE = "scenic_areas.csv"
 DATA_FILES: tuple[str, ...] = (BOUNDARIES_FILE, RESOURCES_FILE, POPULATION_FILE, WATER_FILE,
                                TOWNS_FILE, SCENIC_AREAS_FILE)
 
-#: Street and town seats (``data/towns.csv``): the places coverage counts as "towns" (towns by
-#: rescue team or relief store) and the kernels the demo population grid is spread from.
-TOWN_SPEC: tuple[schema.Column, ...] = (
-    schema.Column("name", "text", required=True),
-    schema.Column("city", "enum", required=True, allowed=tuple(schema.CITIES)),
-    schema.Column("district", "text", required=True, label_key="f_district"),
-    schema.Column("lon", "lon", required=True, unit="°"),
-    schema.Column("lat", "lat", required=True, unit="°"),
-    schema.Column("weight", "float", required=True, unit="relative size (~10k residents)",
-                  minimum=0),
-    schema.Column("sigma_km", "float", required=True, unit="km", minimum=0),
-)
-#: Scenic areas (``data/scenic_areas.csv``): where visitors gather; one row per area.
-SCENIC_AREA_SPEC: tuple[schema.Column, ...] = (
-    schema.Column("name", "text", required=True, unique=True),
-    schema.Column("name_en", "text"),
-    schema.Column("city", "enum", required=True, allowed=tuple(schema.CITIES)),
-    schema.Column("district", "text", required=True, label_key="f_district"),
-    schema.Column("lon", "lon", required=True, unit="°"),
-    schema.Column("lat", "lat", required=True, unit="°"),
-    schema.Column("source", "text"),
-)
+#: The specs of the place tables live in :mod:`geo.schema` with the others.
+TOWN_SPEC = schema.TOWN_SPEC
+SCENIC_AREA_SPEC = schema.SCENIC_AREA_SPEC
 
 #: How many folders (or file versions of one folder) :func:`load_demo` keeps in memory.
 DEMO_CACHE_SIZE = 2

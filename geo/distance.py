@@ -86,6 +86,22 @@ class Projector:
         mean_k = k0 * (1.0 + (xa * xa + xa * xb + xb * xb) / (6.0 * (k0 * EARTH_RADIUS_M) ** 2))
         return grid / mean_k
 
+    def scale_bounds(self, x_min: float, x_max: float) -> tuple[float, float]:
+        """Smallest and largest point scale factor for eastings in ``[x_min, x_max]`` (metres).
+
+        Grid metres are ground metres times the mean scale factor along the segment, which
+        lies between these two bounds for any segment inside that range of eastings. A
+        projection without a transverse-Mercator scale gives (1, 1).
+        """
+        if self._scale is None:
+            return 1.0, 1.0
+        k0, false_easting = self._scale
+        lo_x, hi_x = float(x_min) - false_easting, float(x_max) - false_easting
+        far = max(abs(lo_x), abs(hi_x))
+        near = 0.0 if lo_x <= 0.0 <= hi_x else min(abs(lo_x), abs(hi_x))
+        denom = 2.0 * (k0 * EARTH_RADIUS_M) ** 2
+        return k0 * (1.0 + near * near / denom), k0 * (1.0 + far * far / denom)
+
     def distance_m(self, lon_a: np.ndarray, lat_a: np.ndarray, lon_b: np.ndarray,
                    lat_b: np.ndarray) -> np.ndarray:
         """Ground metres between WGS84 points (element-wise)."""

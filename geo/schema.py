@@ -240,3 +240,26 @@ INT_COLUMNS: tuple[str, ...] = column_names(RESOURCE_SPEC, "int")
 
 BOUNDARY_COLUMNS: tuple[str, ...] = ("city", "district", "district_en", "adcode")
 POPULATION_COLUMNS: tuple[str, ...] = column_names(POPULATION_SPEC)
+
+#: Street and town seats (``data/towns.csv``): the places coverage counts as "towns" (towns by
+#: rescue team or relief store) and the kernels the demo population grid is spread from.
+TOWN_SPEC: tuple[Column, ...] = (
+    Column("name", "text", required=True),
+    Column("city", "enum", required=True, allowed=tuple(CITIES)),
+    Column("district", "text", required=True, label_key="f_district"),
+    Column("lon", "lon", required=True, unit="°"),
+    Column("lat", "lat", required=True, unit="°"),
+    Column("weight", "float", required=True, unit="relative size (~10k residents)",
+                  minimum=0),
+    Column("sigma_km", "float", required=True, unit="km", minimum=0),
+)
+#: Scenic areas (``data/scenic_areas.csv``): where visitors gather; one row per area.
+SCENIC_AREA_SPEC: tuple[Column, ...] = (
+    Column("name", "text", required=True, unique=True),
+    Column("name_en", "text"),
+    Column("city", "enum", required=True, allowed=tuple(CITIES)),
+    Column("district", "text", required=True, label_key="f_district"),
+    Column("lon", "lon", required=True, unit="°"),
+    Column("lat", "lat", required=True, unit="°"),
+    Column("source", "text"),
+)

@@ -41,3 +41,16 @@ def test_projector_for_data_picks_the_jiangsu_zone():
     frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy([120.3, 119.45], [31.57, 32.2]),
                              crs="EPSG:4326")
     assert Projector.for_data(frame).metric_crs == "EPSG:4549"
+
+
+def test_scale_bounds_bracket_grid_over_ground(pairs):
+    lon, lat, lon2, lat2, _ = pairs
+    projector = Projector("EPSG:4549")
+    a, b = projector.project(lon, lat), projector.project(lon2, lat2)
+    grid = np.hypot(*(a - b).T)
+    ratio = grid / projector.ground_m(a, b)
+    lo, hi = projector.scale_bounds(min(a[:, 0].min(), b[:, 0].min()),
+                                    max(a[:, 0].max(), b[:, 0].max()))
+    assert lo <= ratio.min() and ratio.max() <= hi
+    assert hi > lo  # Jiangsu spans eastings on both sides of 120E
+    assert Projector("EPSG:3857").scale_bounds(0, 1) == (1.0, 1.0)

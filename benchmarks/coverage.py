@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -38,6 +36,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import timed
 from geo.coverage import PopulationGrid, coverage, weekly_profile
 from geo.distance import Projector, transformer
 from geo.usable import usable_mask
@@ -122,17 +121,6 @@ def peer_buffer_union(aeds: gpd.GeoDataFrame, cells: gpd.GeoDataFrame) -> np.nda
 
 # --------------------------------------------------------------------------- helpers
 
-
-def timed(func: Callable[[], object], repeats: int) -> tuple[float, object]:
-    """Median seconds of ``repeats`` warm runs after a warm-up; ``repeats=0``: one cold run."""
-    start = time.perf_counter()
-    result = func()
-    times = [time.perf_counter() - start] if repeats == 0 else []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def brute_check(cells: gpd.GeoDataFrame, aeds_usable: gpd.GeoDataFrame, covered: np.ndarray,

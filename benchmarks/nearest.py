@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,6 +21,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import timed
 from geo.distance import transformer
 from geo.nearest import ResourceIndex, nearest
 from geo.usable import usable_mask
@@ -66,20 +65,6 @@ def synth_origins(m: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return np.column_stack([rng.uniform(LON_MIN, LON_MAX, m), rng.uniform(LAT_MIN, LAT_MAX, m)])
 
-
-def timed(func: Callable[[], object], repeats: int) -> tuple[float, object]:
-    """Median seconds over ``repeats`` warm runs (after one warm-up) and the last result.
-
-    With ``repeats == 0`` the single (cold) run is timed: used for slow brute-force runs.
-    """
-    start = time.perf_counter()
-    result = func()
-    times = [time.perf_counter() - start] if repeats == 0 else []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 # ----------------------------------------------------------------------------- peers

@@ -414,19 +414,24 @@ def _districts_of_points(boundaries: gpd.GeoDataFrame, lon: np.ndarray,
     return city, district
 
 
+def _require_columns(frame: Any, columns: tuple[str, ...], source: str) -> None:
+    """Raise ``missing_columns`` naming what ``frame`` (called ``source``) lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        msg = f"{source} is missing column(s) {missing}"
+        raise ValidationError(msg, code="missing_columns",
+                              params={"missing": ", ".join(missing),
+                                      "found": ", ".join(map(str, frame.columns)),
+                                      "source": source})
+
+
 def _check_boundaries(boundaries: Any) -> gpd.GeoDataFrame | None:
     if boundaries is None:
         return None
     if not isinstance(boundaries, gpd.GeoDataFrame) or boundaries.crs is None:
         msg = "boundaries must be a GeoDataFrame with a CRS and columns city, district"
         raise ValidationError(msg, code="bad_boundaries_frame")
-    missing = [c for c in ("city", "district") if c not in boundaries.columns]
-    if missing:
-        msg = f"boundaries is missing column(s) {missing}"
-        raise ValidationError(msg, code="missing_columns",
-                              params={"missing": ", ".join(missing),
-                                      "found": ", ".join(map(str, boundaries.columns)),
-                                      "source": "boundaries"})
+    _require_columns(boundaries, ("city", "district"), "boundaries")
     return boundaries
 
 
@@ -631,13 +636,7 @@ def _check_resources(resources: Any) -> None:
                f"ResourceIndex, got {type(resources).__name__}"
                + ("" if not isinstance(resources, gpd.GeoDataFrame) else " without a CRS"))
         raise ValidationError(msg, code="bad_resources_frame")
-    missing = [c for c in ("id", "kind", "status") if c not in resources.columns]
-    if missing:
-        msg = f"resources is missing column(s) {missing}"
-        raise ValidationError(msg, code="missing_columns",
-                              params={"missing": ", ".join(missing),
-                                      "found": ", ".join(map(str, resources.columns)),
-                                      "source": "resources"})
+    _require_columns(resources, ("id", "kind", "status"), "resources")
 
 
 def _check_exclude(exclude: Any, n: int) -> None:

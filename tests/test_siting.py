@@ -490,15 +490,6 @@ BAD_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("label", "change", "code", "match"), BAD_CASES,
-                         ids=[c[0] for c in BAD_CASES])
-def test_bad_arguments_raise_coded_errors(label, change, code, match):
-    cells, cand = small()
-    kwargs = dict(existing=None, population=cells, n_new=1, radius_m=300.0, candidates=cand)
-    kwargs.update(change)
-    with pytest.raises(ValidationError, match=match) as err:
-        site_aeds(**kwargs)
-    assert err.value.code == code
 
 
 def frame_cases():
@@ -530,9 +521,9 @@ def frame_cases():
     ]
 
 
-@pytest.mark.parametrize(("label", "change", "code", "match"), frame_cases(),
-                         ids=[c[0] for c in frame_cases()])
-def test_bad_frames_raise_coded_errors(label, change, code, match):
+@pytest.mark.parametrize(("label", "change", "code", "match"), BAD_CASES + frame_cases(),
+                         ids=[c[0] for c in BAD_CASES + frame_cases()])
+def test_bad_arguments_and_frames_raise_coded_errors(label, change, code, match):
     cells, cand = small()
     kwargs = dict(existing=None, population=cells, n_new=1, radius_m=300.0, candidates=cand)
     kwargs.update(change)

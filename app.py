@@ -39,8 +39,12 @@ with st.sidebar:
         st.caption(t("basemap_offline_note", lang))
 
 pages = [
+    # The default page is served at "/" (Streamlit gives it an empty path), so "/overview", the
+    # address people bookmark and share, is the same page registered once more, hidden.
     st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/map:",
-            default=True, url_path="overview"),
+            default=True, url_path="home"),
+    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/map:",
+            url_path="overview", visibility="hidden"),
     st.Page("pages/nearest.py", title=t("page_nearest", lang), icon=":material/near_me:",
             url_path="nearest"),
     st.Page("pages/coverage.py", title=t("page_coverage", lang), icon=":material/layers:",

@@ -1,7 +1,10 @@
-"""Batch incident upload: read a dispatcher's CSV/XLSX points, report bad rows, keep good ones.
+"""Batch incident upload: read a dispatcher's table of points, report bad rows, keep good ones.
 
-File bytes become raw cells in :mod:`geo.io`; this module gives the columns their meaning
-(header roles), parses coordinate cells, converts each row from its CRS and checks the place.
+File bytes become raw cells in :mod:`geo.io` (any export shape: CSV/TSV/TXT, .xlsx/.xls/.ods,
+title lines, cover sheets); :mod:`geo.coords` reads the coordinate cells as people write them.
+This module gives the columns their meaning by their headers (``事发地经度``, ``X坐标``, one
+``经纬度`` column ...), checks every row at once (column-wise, so 100k rows take well under a
+second) and converts each row from its coordinate system to WGS84.
 """
 
 from __future__ import annotations
@@ -10,46 +13,61 @@ import csv
 import io
 import re
 import unicodedata
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from geo.coords import parse_coordinates, parse_pairs
 from geo.crs import ACCEPTED_CRS_TEXT, canonical_crs, in_china, is_baidu_mercator, to_wgs84
 from geo.errors import ValidationError
 from geo.filters import in_area
-from geo.io import NUMBER_RE, is_empty, read_table
+from geo.io import is_empty, read_table
 from geo.validate import Report
 
 #: Output columns that come first, before the file's own extra columns.
 OUTPUT_COLUMNS: tuple[str, ...] = ("incident", "row", "lon", "lat", "source_crs")
 
-#: Header aliases per role, compared after :func:`_norm_header`. For "incident" the order is the
-#: priority when a file has several id-like columns (the others are kept as extra columns).
+#: The meanings a column can have.
+ROLES: tuple[str, ...] = ("incident", "lon", "lat", "pair", "crs")
+
+#: Exact header aliases per role, compared after :func:`_norm_header`. For "incident" the
+#: order is the priority when a file has several id-like columns (the others stay as extra
+#: columns). Headers that only contain a keyword (事发地经度, X坐标 ...) are found by
+#: :func:`_role_of` as well.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经"),
-    "lat": ("lat", "latitude", "y", "纬度", "北纬"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度", "东经", "x坐标", "坐标x", "point_x",
+            "x_coord", "coord_x"),
+    "lat": ("lat", "latitude", "y", "纬度", "北纬", "y坐标", "坐标y", "point_y", "y_coord",
+            "coord_y"),
+    "pair": ("经纬度", "坐标", "位置坐标", "坐标位置", "经纬度坐标", "gps坐标", "定位", "位置",
+             "lnglat", "lng_lat", "lonlat", "lon_lat", "latlng", "lat_lng", "latlon", "lat_lon",
+             "coordinates", "coordinate", "coords", "location", "gps"),
     "crs": ("crs", "coord_system", "coordinate_system", "coord_sys", "srs", "坐标系",
-            "坐标系统"),
+            "坐标系统", "坐标类型"),
     "incident": ("incident", "incident_id", "id", "编号", "事件编号", "事件", "name",
-                 "incident_name", "名称", "事件名称"),
+                 "incident_name", "名称", "事件名称", "警情编号", "任务编号", "序号", "no"),
 }
+_ALIAS_ROLE = {alias: role for role, aliases in HEADER_ALIASES.items() for alias in aliases}
+#: Keywords found inside longer headers ("事发地经度", "报警人纬度", "事件坐标系").
+_CONTAINS: tuple[tuple[str, str], ...] = (
+    ("经纬度", "pair"), ("坐标系", "crs"), ("经度", "lon"), ("纬度", "lat"),
+    ("longitude", "lon"), ("latitude", "lat"), ("编号", "incident"),
+)
 
 _RESERVED = frozenset(OUTPUT_COLUMNS) | {"geometry"}
-
-_DECIMAL_COMMA_RE = re.compile(r"[+-]?\d+,\d+")
-_PAIR_RE = re.compile(r"[+-]?\d+(?:\.\d+)?\s*[,;\uff0c]\s*[+-]?\d+(?:\.\d+)?")
 _BRACKETED_RE = re.compile(r"[(\[\uff08\u3010].*?[)\]\uff09\u3011]")  # also full-width
-_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\ufe63": "-"})
+_BRACKET_TEXT_RE = re.compile(r"[(\[\uff08\u3010](.*?)[)\]\uff09\u3011]")
 
 _RANGES = {"lon": 180.0, "lat": 90.0}
 
 
 # --------------------------------------------------------------------------------------------
-# Headers and cells
+# Headers
 # --------------------------------------------------------------------------------------------
 
 
@@ -57,71 +75,73 @@ def _norm_header(name: str) -> str:
     """Normalise a header for alias lookup: NFKC, lower case, no bracketed units, '_' for gaps."""
     text = unicodedata.normalize("NFKC", str(name)).strip().lower()
     text = _BRACKETED_RE.sub("", text)
-    text = re.sub(r"[\s\-./]+", "_", text).strip("_")
+    text = re.sub(r"[\s\-./:：°]+", "_", text).strip("_")
     return text
 
 
-def _roles(header: list[str]) -> dict[int, str]:
-    """Map column positions to roles (lon, lat, crs, incident); the first matching column wins."""
-    lookup = {alias: role for role, aliases in HEADER_ALIASES.items() for alias in aliases}
-    found: dict[str, tuple[int, int]] = {}  # role -> (priority, position)
-    for pos, name in enumerate(header):
-        role = lookup.get(_norm_header(name))
-        if role is None:
-            continue
-        priority = HEADER_ALIASES[role].index(_norm_header(name)) if role == "incident" else 0
-        if role not in found or priority < found[role][0]:
-            found[role] = (priority, pos)
-    return {pos: role for role, (_, pos) in found.items()}
+def _role_of(name: str) -> tuple[str | None, int]:
+    """The role a header names and its priority (lower wins), or (None, 0)."""
+    norm = _norm_header(name)
+    if not norm:
+        return None, 0
+    role = _ALIAS_ROLE.get(norm) or _ALIAS_ROLE.get(norm.replace("_", ""))
+    if role is not None:
+        rank = HEADER_ALIASES[role].index(norm) if norm in HEADER_ALIASES[role] else 0
+        return role, rank
+    compact = norm.replace("_", "")
+    for keyword, role in _CONTAINS:
+        if keyword in compact:
+            return role, 50
+    if compact.endswith("坐标") and len(compact) <= 8:
+        return "pair", 60
+    return None, 0
 
 
-def _has_coordinates(header: list[str]) -> bool:
-    """True for a header with both a longitude and a latitude column (picks the data sheet)."""
-    return {"lon", "lat"} <= set(_roles(header).values())
+def header_crs(name: str) -> str | None:
+    """The coordinate system a header names in brackets ("经度（GCJ-02）" -> "gcj02"), if any."""
+    for inner in _BRACKET_TEXT_RE.findall(unicodedata.normalize("NFKC", str(name))):
+        found = canonical_crs(inner)
+        if found is not None:
+            return found
+    return None
 
 
-#: A problem found in one cell: (code, params); see geo.validate.Problem.
-_Issue = tuple[str, dict[str, Any]]
+def guess_columns(header: list[str]) -> dict[str, int]:
+    """Map roles to column positions from the header text; the best-named column wins.
 
+    Parameters
+    ----------
+    header : list of str
+        The header cells.
 
-def _issue(code: str, **params: Any) -> _Issue:
-    return code, params
-
-
-def _parse_number(value: Any) -> tuple[float | None, _Issue | None, _Issue | None]:
-    """Parse one coordinate cell: (number, error, warning); error and warning are _Issue or None.
-
-    Accepted: numbers from Excel; text with surrounding spaces, full-width digits and point
-    (full-width digits), a unicode minus, a trailing degree sign, or one decimal comma ("120,3",
-    read as 120.3 with a warning). Rejected: empty cells, other text, NaN/infinity, booleans, dates.
+    Returns
+    -------
+    dict
+        ``role -> position`` for the roles found among :data:`ROLES`. Separate longitude and
+        latitude columns win over a combined ``经纬度`` column, which is then left as an extra
+        column.
     """
-    if is_empty(value):
-        return None, _issue("empty_cell"), None
-    if isinstance(value, (bool, datetime, date)):
-        return None, _issue("not_a_number", value=str(value)), None
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        number = float(value)
-        if not np.isfinite(number):
-            return None, _issue("not_finite", value=number), None
-        return number, None, None
-    raw = str(value)
-    text = unicodedata.normalize("NFKC", raw).translate(_MINUS_SIGNS).strip()
-    text = text.removesuffix("°").strip()
-    if NUMBER_RE.fullmatch(text):
-        return float(text), None, None
-    if _DECIMAL_COMMA_RE.fullmatch(text):
-        number = float(text.replace(",", "."))
-        return number, None, _issue("decimal_comma", value=raw, number=number)
-    if _PAIR_RE.fullmatch(text):
-        return None, _issue("two_numbers", value=raw), None
-    return None, _issue("not_a_number", value=raw), None
+    found: dict[str, tuple[int, int]] = {}
+    for pos, name in enumerate(header):
+        role, rank = _role_of(name)
+        if role is not None and (role not in found or rank < found[role][0]):
+            found[role] = (rank, pos)
+    roles = {role: pos for role, (_, pos) in found.items()}
+    if "lon" in roles and "lat" in roles:
+        roles.pop("pair", None)
+    elif "pair" in roles:
+        roles.pop("lon", None)
+        roles.pop("lat", None)
+    return roles
 
 
-def _ident_text(value: Any) -> str:
-    """Return an incident id as text: Excel's 1001.0 becomes "1001"."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def header_score(header: list[str]) -> float:
+    """How much a row looks like an incident table's header: coordinates 2, id and CRS 0.5."""
+    roles = guess_columns(header)
+    score = 2.0 if {"lon", "lat"} <= roles.keys() or "pair" in roles else 0.0
+    if score == 0.0 and roles.keys() & {"lon", "lat"}:
+        score = 0.5
+    return score + 0.5 * len(roles.keys() & {"incident", "crs"})
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -137,6 +157,44 @@ def _dedupe(names: list[str]) -> list[str]:
             candidate, k = f"{base}_{k}", k + 1
         seen.add(candidate)
         out.append(candidate)
+    return out
+
+
+def _text_array(values: np.ndarray) -> pa.Array | None:
+    """Stripped text of a column of text cells (None stays null), or None.
+
+    None when any cell is not text (workbook numbers, dates): such columns take the
+    cell-by-cell path.
+    """
+    try:
+        return pc.utf8_trim_whitespace(pa.array(values, type=pa.string(), from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _blank(values: np.ndarray) -> np.ndarray:
+    """Column-wise :func:`geo.io.is_empty`: None, NaN or whitespace-only text."""
+    text = _text_array(values)
+    if text is not None:
+        return pc.fill_null(pc.equal(pc.utf8_length(text), 0), True).to_numpy(
+            zero_copy_only=False)
+    return np.fromiter(map(is_empty, values), dtype=bool, count=len(values))
+
+
+def _ident_texts(values: np.ndarray) -> np.ndarray:
+    """Incident ids as text: Excel's 1001.0 becomes "1001"; empty stays None."""
+    text = _text_array(values)
+    if text is not None:
+        blank = pc.equal(pc.utf8_length(text), 0)
+        return pc.if_else(blank, None, text).to_numpy(zero_copy_only=False).copy()
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        if is_empty(value):
+            out[i] = None
+        elif isinstance(value, float) and value.is_integer():
+            out[i] = str(int(value))
+        else:
+            out[i] = str(value).strip()
     return out
 
 
@@ -161,6 +219,45 @@ def _cities(boundaries: gpd.GeoDataFrame) -> list[str]:
     return [str(c).strip().lower() for c in pd.unique(boundaries["city"].dropna())]
 
 
+def _forced_roles(columns: dict[str, str], header: list[str], report: Report
+                  ) -> dict[str, int | None] | None:
+    """Positions of the columns a user picked by header text (None: "no such column").
+
+    Returns None after reporting a header text that is not in the file.
+    """
+    roles: dict[str, int | None] = {}
+    shown = [h for h in header if h]
+    for role, name in columns.items():
+        if role not in ROLES:
+            msg = f"unknown column role {role!r}; use one of {', '.join(ROLES)}"
+            raise ValidationError(msg)
+        if name is None or name == "":
+            roles[role] = None
+            continue
+        if name not in header:
+            report.add(None, str(name), "unknown_column", {"column": str(name), "columns": shown},
+                       fix_code="pick_column")
+            return None
+        roles[role] = header.index(name)
+    return roles
+
+
+def _add_issues(report: Report, issues: dict[int, list[Any]], rows: list[int], column: str,
+                role: str | None) -> None:
+    for pos, found in issues.items():
+        for issue in found:
+            params = dict(issue.params)
+            if role is not None:
+                params.setdefault("role", role)
+            report.add(rows[pos], column, issue.code, params, severity=issue.severity,
+                       fix_code=_FIXES.get(issue.code))
+
+
+#: Suggested fixes for the coordinate codes of geo.coords.
+_FIXES = {"two_numbers": "split_pair", "not_a_pair": "write_pair",
+          "order_ambiguous": "write_pair_labels", "bad_dms": "check_dms"}
+
+
 def read_incidents(
     data: bytes | str | Path,
     filename: str,
@@ -168,8 +265,13 @@ def read_incidents(
     default_crs: str = "wgs84",
     boundaries: gpd.GeoDataFrame | None = None,
     fix_swapped: bool = False,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    columns: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, Report]:
-    """Read a batch of incident points from a CSV or XLSX upload and report every problem.
+    """Read a batch of incident points from any table upload and report every problem.
 
     Parameters
     ----------
@@ -177,32 +279,50 @@ def read_incidents(
         The file content (``bytes``, e.g. a Streamlit upload), a path (``Path``, or a ``str``
         without a line break), or CSV text (a ``str`` with at least one line break).
     filename : str
-        The uploaded file's name; its extension picks the reader (.csv/.txt/.tsv or
-        .xlsx/.xlsm). A .xls file gets a whole-file error asking for .xlsx or CSV.
+        The uploaded file's name; its extension picks the reader (.csv/.tsv/.txt or
+        .xlsx/.xlsm/.xls/.ods), see :func:`geo.io.read_table`.
     default_crs : str, default "wgs84"
-        The coordinate system of rows that have no CRS column or an empty CRS cell. Any label
-        :func:`canonical_crs` understands ("wgs84", "gcj02", "高德", "baidu", ...).
+        The coordinate system of rows that have no CRS column or an empty CRS cell (unless the
+        coordinate header names one, as in "经度（GCJ-02）"). Any label :func:`canonical_crs`
+        understands ("wgs84", "gcj02", "高德", "baidu", ...).
     boundaries : GeoDataFrame, optional
-        District polygons; a point in none of them gets the warning "outside Wuxi/Zhenjiang"
-        (names from the ``city`` column) and is kept.
+        District polygons; a point in China but in none of them gets the warning "outside
+        Wuxi/Zhenjiang" (names from the ``city`` column) and is kept.
     fix_swapped : bool, default False
         When a row's longitude and latitude are swapped (only the swapped pair lies in China),
         swap them back and report a warning instead of dropping the row with an error.
+    sheet : str, optional
+        The workbook sheet to read (default: the one whose header names coordinates).
+    header_row : int, optional
+        The file row (1-based) holding the header (default: found under any title lines).
+    columns : dict, optional
+        ``role -> header text`` for roles ``incident``, ``lon``, ``lat``, ``pair``, ``crs``:
+        the user's corrections of the column guess (the other roles keep the guess).
+    max_bytes : int, optional
+        The upload size cap (default: the ``max_upload_mb`` setting).
+    max_rows : int, optional
+        Most data rows accepted (default: the ``max_batch_rows`` setting); a longer file is
+        refused whole with ``too_many_rows``.
 
     Returns
     -------
     incidents : GeoDataFrame
-        The good rows as WGS84 points (EPSG:4326) with columns ``incident`` (the id/name column,
-        else "row N"), ``row`` (file row number, header = 1), ``lon``, ``lat`` (WGS84),
-        ``source_crs`` and then the file's other columns (empty cells as missing values).
+        The good rows as WGS84 points (EPSG:4326) with columns ``incident`` (the id column,
+        else "row N"), ``row`` (file row number as a spreadsheet shows it), ``lon``, ``lat``
+        (WGS84), ``source_crs`` and then the file's other columns (empty cells as missing
+        values), under their own header text.
     report : Report
-        Every problem at once; rows with an error are the ones left out. A whole-file error
-        (``row`` None) means the frame is empty.
+        Every problem at once; rows with an error are the ones left out; a point outside China
+        is an error, one in China but outside ``boundaries`` a warning. A whole-file error
+        (``row`` None) means the frame is empty. ``report.source`` says what was read:
+        ``sheet``, ``sheets``, ``header_row``, ``header_guess``, ``header`` and ``mapping``
+        (role -> header text), for the page to show and let the user change.
 
     Raises
     ------
     ValidationError
-        If ``default_crs`` is not a known CRS or ``data`` has the wrong type.
+        If ``default_crs`` is not a known CRS, ``columns`` names an unknown role, or ``data``
+        has the wrong type.
     DataError
         If ``data`` names a file that does not exist.
     """
@@ -210,134 +330,209 @@ def read_incidents(
     if source_default is None:
         msg = f"default_crs must be one of wgs84, gcj02, bd09, cgcs2000, got {default_crs!r}"
         raise ValidationError(msg)
+    if max_rows is None:
+        from geo.settings import SETTINGS  # lazy: importing this module must not load settings
+
+        max_rows = SETTINGS.max_batch_rows
     report = Report()
-    table = read_table(data, filename, report, pick_sheet=_has_coordinates)
+    report.source = {"sheet": None, "sheets": [], "header_row": None, "header_guess": None,
+                     "header": [], "mapping": {}}
+    table = read_table(data, filename, report, score=header_score, sheet=sheet,
+                       header_row=header_row, max_bytes=max_bytes)
     if table is None:
-        return _empty_result(), report
+        return _finish(_empty_result(), report)
 
     header = table.header
-    roles = _roles(header)
-    role_pos = {role: pos for pos, role in roles.items()}
-    missing = [role for role in ("lon", "lat") if role not in role_pos]
-    columns = [h for h in header if h]
+    report.source.update(sheet=table.sheet, sheets=table.sheets, header_row=table.header_row,
+                         header_guess=table.header_guess, header=list(header))
+    role_pos = guess_columns(header)
+    if columns:
+        forced = _forced_roles(columns, header, report)
+        if forced is None:
+            return _finish(_empty_result(), report)
+        chosen = {role: pos for role, pos in forced.items() if pos is not None}
+        if chosen.keys() & {"lon", "lat"}:
+            role_pos.pop("pair", None)
+        if "pair" in chosen:
+            role_pos.pop("lon", None)
+            role_pos.pop("lat", None)
+        for role in forced.keys() - chosen.keys():
+            role_pos.pop(role, None)
+        role_pos.update(chosen)
+    report.source["mapping"] = {role: header[pos] for role, pos in role_pos.items()}
+    has_pair = "pair" in role_pos and not {"lon", "lat"} <= role_pos.keys()
+    missing = [] if has_pair else [r for r in ("lon", "lat") if r not in role_pos]
+    shown = [h for h in header if h]
     for role in missing:
-        aliases = "/".join(HEADER_ALIASES[role])
+        aliases = "/".join(HEADER_ALIASES[role][:6])
         report.add(None, role, "missing_column",
-                   {"role": role, "aliases": aliases, "columns": columns}, fix_code="add_column")
-    extra_pos = [pos for pos in range(len(header)) if pos not in roles]
+                   {"role": role, "aliases": aliases, "columns": shown,
+                    "header_row": table.header_row}, fix_code="add_column")
+    used = set(role_pos.values()) if not has_pair else {role_pos[r] for r in role_pos
+                                                         if r in ("pair", "crs", "incident")}
+    extra_pos = [pos for pos in range(len(header)) if pos not in used]
     extra_names = _dedupe([header[pos] for pos in extra_pos])
     if missing:
-        return _empty_result(), report
+        return _finish(_empty_result(), report)
 
-    data_rows = table.rows  # blank rows are already left out (their numbers are kept)
-    report.n_rows = len(data_rows)
-    if not data_rows:
+    n = len(table.rows)
+    report.n_rows = n + table.n_dropped
+    if n > max_rows:
+        report.add(None, None, "too_many_rows", {"n": n, "limit": max_rows},
+                   fix_code="split_file")
+        return _finish(_empty_result(extra_names), report)
+    if not n and not table.n_dropped:
         report.add(None, None, "header_only")
-        return _empty_result(extra_names), report
+        return _finish(_empty_result(extra_names), report)
+    if not n:
+        return _finish(_empty_result(extra_names), report)
 
-    col_name = {role: header[pos] for role, pos in role_pos.items()}
-    pair_name = f"{col_name['lon']}/{col_name['lat']}"
-    good: list[dict[str, Any]] = []
-    for row_no, cells in data_rows:
-        n_before = len(report.problems)
-        surplus = [c for c in cells[len(header):] if not is_empty(c)]
+    rows = table.row_numbers
+    row_arr = np.asarray(rows, dtype=np.int64)
+    bad = np.zeros(n, dtype=bool)
+    n_before = len(report.problems)
+    widths = table.widths()
+    for i in np.flatnonzero(widths > len(header)):
+        surplus = [c for c in table.rows[i][len(header):] if not is_empty(c)]
         if surplus:
-            n_cells, n_header = len(header) + len(surplus), len(header)
-            report.add(row_no, None, "too_many_cells", {"n_cells": n_cells, "n_header": n_header},
+            report.add(rows[i], None, "too_many_cells",
+                       {"n_cells": len(header) + len(surplus), "n_header": len(header)},
                        fix_code="quote_or_decimal_point")
-        padded = list(cells) + [None] * (len(header) - len(cells))
-        values: dict[str, float | None] = {}
-        for role in ("lon", "lat"):
-            number, error, warning = _parse_number(padded[role_pos[role]])
-            for issue, severity in ((error, "error"), (warning, "warning")):
-                if issue is not None:
-                    code, params = issue
-                    report.add(row_no, col_name[role], code, {"role": role, **params},
-                               severity=severity)
-            values[role] = number
-        source = source_default
-        if "crs" in role_pos and not is_empty(padded[role_pos["crs"]]):
-            label = str(padded[role_pos["crs"]]).strip()
-            source = canonical_crs(label)
-            if source is None:
-                if is_baidu_mercator(label):
-                    code, params = "baidu_mercator", {"value": label}
-                else:
-                    code, params = "unknown_crs", {"value": label, "accepted": ACCEPTED_CRS_TEXT}
-                report.add(row_no, col_name["crs"], code, params, fix_code="use_known_crs")
-        lon, lat = values["lon"], values["lat"]
-        if lon is not None and lat is not None:
-            if not in_china(lon, lat) and in_china(lat, lon):
-                if fix_swapped:
-                    lon, lat = lat, lon
-                    report.add(row_no, pair_name, "swapped_fixed", {"lon": lon, "lat": lat},
-                               severity="warning", fix_code="swap_lonlat")
-                else:
-                    report.add(row_no, pair_name, "swapped_lonlat", {"lon": lon, "lat": lat},
-                               fix_code="swap_lonlat")
-            else:
-                for role, number in (("lon", lon), ("lat", lat)):
-                    limit = _RANGES[role]
-                    if not -limit <= number <= limit:
-                        report.add(row_no, col_name[role], "out_of_range",
-                                   {"role": role, "value": number, "limit": limit})
-        if any(p.severity == "error" for p in report.problems[n_before:]):
-            continue
-        ident = padded[role_pos["incident"]] if "incident" in role_pos else None
-        record: dict[str, Any] = {
-            "incident": f"row {row_no}" if is_empty(ident) else _ident_text(ident),
-            "row": row_no, "lon": lon, "lat": lat, "source_crs": source,
-        }
-        for name, pos in zip(extra_names, extra_pos, strict=True):
-            value = padded[pos]
-            record[name] = None if is_empty(value) else value
-        good.append(record)
-
-    if not good:
-        result = _empty_result(extra_names)
+    name = {role: header[pos] for role, pos in role_pos.items()}
+    if has_pair:
+        lon, lat, issues = parse_pairs(table.column(role_pos["pair"]))
+        _add_issues(report, issues, rows, name["pair"], None)
+        pair_name = name["pair"]
     else:
-        frame = pd.DataFrame.from_records(good, columns=list(OUTPUT_COLUMNS) + extra_names)
-        frame["row"] = frame["row"].astype("int64")
-        lon_w = frame["lon"].to_numpy(dtype="float64").copy()
-        lat_w = frame["lat"].to_numpy(dtype="float64").copy()
-        for source, idx in frame.groupby("source_crs").indices.items():
-            if source in ("wgs84", "cgcs2000"):
-                continue
-            lon_w[idx], lat_w[idx] = to_wgs84((lon_w[idx], lat_w[idx]), source)
-        frame["lon"], frame["lat"] = lon_w, lat_w
-        result = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon_w, lat_w),
-                                  crs="EPSG:4326")
-        _check_place(result, report, boundaries, pair_name)
+        lon, issues = parse_coordinates(table.column(role_pos["lon"]), "lon")
+        _add_issues(report, issues, rows, name["lon"], "lon")
+        lat, issues = parse_coordinates(table.column(role_pos["lat"]), "lat")
+        _add_issues(report, issues, rows, name["lat"], "lat")
+        pair_name = f"{name['lon']}/{name['lat']}"
+
+    coord_header = name.get("pair") or name.get("lon", "")
+    column_default = header_crs(coord_header) or header_crs(name.get("lat", "")) or source_default
+    source = np.full(n, column_default, dtype=object)
+    if "crs" in role_pos:
+        _read_crs_column(table.column(role_pos["crs"]), source, rows, name["crs"], report)
+
+    names = {"lon": name.get("lon", pair_name), "lat": name.get("lat", pair_name)}
+    lon, lat = _check_ranges(lon, lat, rows, pair_name, names, report, fix_swapped=fix_swapped)
+    for problem in report.problems[n_before:]:
+        if problem.severity == "error" and problem.row is not None:
+            bad[np.searchsorted(row_arr, problem.row)] = True
+    keep = np.flatnonzero(~bad & np.isfinite(lon) & np.isfinite(lat))
+
+    ident = (_ident_texts(table.column(role_pos["incident"])[keep])
+             if "incident" in role_pos else np.full(len(keep), None, dtype=object))
+    kept_rows = row_arr[keep]
+    no_id = np.equal(ident, None)
+    ident[no_id] = [f"row {r}" for r in kept_rows[no_id]]
+    frame = pd.DataFrame({"incident": ident, "row": kept_rows, "lon": lon[keep],
+                          "lat": lat[keep], "source_crs": source[keep]})
+    for col_name, pos in zip(extra_names, extra_pos, strict=True):
+        values = table.column(pos)[keep]
+        values[_blank(values)] = None
+        frame[col_name] = values
+    lon_w = frame["lon"].to_numpy(dtype="float64").copy()
+    lat_w = frame["lat"].to_numpy(dtype="float64").copy()
+    for crs, idx in frame.groupby("source_crs").indices.items():
+        if crs in ("wgs84", "cgcs2000"):
+            continue
+        lon_w[idx], lat_w[idx] = to_wgs84((lon_w[idx], lat_w[idx]), crs)
+    frame["lon"], frame["lat"] = lon_w, lat_w
+    result = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon_w, lat_w), crs="EPSG:4326")
+    _check_place(result, report, boundaries, pair_name)
+    return _finish(result, report)
+
+
+def _finish(result: gpd.GeoDataFrame, report: Report) -> tuple[gpd.GeoDataFrame, Report]:
+    """Sort the problems by row (whole-file problems first) and return the pair."""
     report.problems.sort(key=lambda p: -1 if p.row is None else p.row)
     return result, report
 
 
+def _read_crs_column(values: np.ndarray, source: np.ndarray, rows: list[int], column: str,
+                     report: Report) -> None:
+    """Fill ``source`` from a CRS column (each distinct label parsed once); report bad labels."""
+    filled = ~_blank(values)
+    at = np.flatnonzero(filled)
+    labels = _text_array(values[filled])
+    if labels is None:
+        labels = pa.array([str(v).strip() for v in values[filled]], type=pa.string())
+    codes = pc.dictionary_encode(labels).combine_chunks() if isinstance(
+        labels, pa.ChunkedArray) else pc.dictionary_encode(labels)
+    indices = codes.indices.to_numpy(zero_copy_only=False)
+    order = np.argsort(indices, kind="stable")
+    bounds = np.searchsorted(indices[order], np.arange(len(codes.dictionary) + 1))
+    for k, label in enumerate(codes.dictionary.to_pylist()):
+        where = at[order[bounds[k]:bounds[k + 1]]]
+        found = canonical_crs(label)
+        if found is not None:
+            source[where] = found
+            continue
+        if is_baidu_mercator(label):
+            code, params = "baidu_mercator", {"value": label}
+        else:
+            code, params = "unknown_crs", {"value": label, "accepted": ACCEPTED_CRS_TEXT}
+        for i in where:
+            report.add(rows[i], column, code, params, fix_code="use_known_crs")
+
+
+def _check_ranges(lon: np.ndarray, lat: np.ndarray, rows: list[int], pair_name: str,
+                  names: dict[str, str], report: Report, *, fix_swapped: bool
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Refuse points outside China (swapped pairs told apart); return the (fixed) arrays."""
+    lon, lat = lon.copy(), lat.copy()
+    read = np.isfinite(lon) & np.isfinite(lat)
+    inside = np.zeros(len(lon), dtype=bool)
+    inside[read] = in_china(lon[read], lat[read])
+    for i in np.flatnonzero(read & ~inside):
+        x, y = float(lon[i]), float(lat[i])
+        if in_china(y, x):
+            if fix_swapped:
+                lon[i], lat[i] = y, x
+                report.add(rows[i], pair_name, "swapped_fixed", {"lon": y, "lat": x},
+                           severity="warning", fix_code="swap_lonlat")
+            else:
+                report.add(rows[i], pair_name, "swapped_lonlat", {"lon": x, "lat": y},
+                           fix_code="swap_lonlat")
+            continue
+        out = False
+        for role, number in (("lon", x), ("lat", y)):
+            limit = _RANGES[role]
+            if not -limit <= number <= limit:
+                report.add(rows[i], names[role], "out_of_range",
+                           {"role": role, "value": number, "limit": limit})
+                out = True
+        if not out:
+            report.add(rows[i], pair_name, "outside_china", {"lon": x, "lat": y},
+                       fix_code="check_coords")
+    return lon, lat
+
+
 def _check_place(result: gpd.GeoDataFrame, report: Report,
                  boundaries: gpd.GeoDataFrame | None, pair_name: str) -> None:
-    """Add warnings for points outside the boundaries (or China) and for repeated incident ids."""
+    """Warn about points outside the boundaries and about repeated incident ids."""
     lon = result["lon"].to_numpy()
     lat = result["lat"].to_numpy()
     rows = result["row"].to_numpy()
-    if boundaries is not None and len(boundaries):
+    if boundaries is not None and len(boundaries) and len(result):
         cities = _cities(boundaries)
         for i in np.flatnonzero(~in_area(lon, lat, boundaries)):
             report.add(int(rows[i]), pair_name, "outside_city",
                        {"lon": float(lon[i]), "lat": float(lat[i]), "cities": cities,
                         "n_districts": len(boundaries)},
                        severity="warning", fix_code="check_coords_crs")
-    else:
-        for i in np.flatnonzero(~in_china(lon, lat)):
-            report.add(int(rows[i]), pair_name, "outside_china",
-                       {"lon": float(lon[i]), "lat": float(lat[i])}, severity="warning",
-                       fix_code="check_coords")
-    first_row: dict[str, int] = {}
-    for ident, row_no in zip(result["incident"], rows, strict=True):
-        if ident in first_row:
-            report.add(int(row_no), "incident", "duplicate_incident",
-                       {"incident": str(ident), "first_row": first_row[ident]}, severity="warning",
-                       fix_code="unique_id")
-        else:
-            first_row[ident] = int(row_no)
+    ids = result["incident"]
+    repeated = ids.duplicated(keep="first").to_numpy()
+    if repeated.any():
+        first = pd.Series(rows, index=ids.to_numpy()).groupby(level=0).first()
+        for i in np.flatnonzero(repeated):
+            ident = ids.iat[i]
+            report.add(int(rows[i]), "incident", "duplicate_incident",
+                       {"incident": str(ident), "first_row": int(first[ident])},
+                       severity="warning", fix_code="unique_id")
 
 
 # --------------------------------------------------------------------------------------------
@@ -374,6 +569,3 @@ def incidents_template_csv(*, chinese: bool = False) -> bytes:
     for ident, lon, lat, crs_en, crs_zh, note in _TEMPLATE_ROWS:
         writer.writerow((ident, f"{lon:.4f}", f"{lat:.4f}", crs_zh if chinese else crs_en, note))
     return buffer.getvalue().encode("utf-8-sig")
-
-
-#: Old names of the writers, kept until pages/nearest.py imports them from geo.io.

@@ -2,11 +2,21 @@
 
 Reading
 -------
-:func:`read_table` turns an upload (CSV/TSV/TXT in UTF-8, UTF-8 with BOM, UTF-16 or GBK/GB18030,
-or an Excel .xlsx/.xlsm workbook) into a :class:`RawTable` of raw cells with the row numbers a
-person sees in the file. Whole-file problems (empty, binary, undecodable, wrong type, .xls)
-go into a :class:`geo.validate.Report` as codes with parameters; nothing is raised for a bad
-file. What the columns mean is the caller's business (``geo.incidents`` for incident points).
+:func:`read_table` turns an upload into a :class:`RawTable` of raw cells, with the row numbers
+a person sees in the file. It reads what partners' systems export:
+
+- delimited text (.csv, .tsv, .txt) in UTF-8 (with or without BOM), UTF-16 (Excel's "Unicode
+  text") or GBK/GB18030, separated by comma, TAB, semicolon, bar or the full-width comma;
+- workbooks: .xlsx/.xlsm, old .xls and .ods, all through calamine;
+- title lines above the header, a two-row (merged) header, a cover sheet before the data.
+
+It finds the sheet and the header row (the caller says what a good header looks like), reports
+what it chose, and lets the caller force both. It never loses a row silently: an unterminated
+quote, a cell longer than Excel's 32,767 characters or a line with undecodable bytes is a row
+error, and the rows around it are read. Whole-file problems (too large, empty, binary,
+undecodable, wrong type, corrupt workbook) go into a :class:`geo.validate.Report` as codes with
+parameters; nothing is raised for a bad file. What the columns mean is the caller's business
+(``geo.incidents`` for incident points).
 
 Writing
 -------
@@ -21,13 +31,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
+import sys
 import tempfile
 import unicodedata
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +49,23 @@ import pandas as pd
 from geo.errors import DataError, ValidationError
 from geo.validate import Report
 
-#: File name extensions read as delimited text, and as Excel workbooks.
+#: File name extensions read as delimited text, and as workbooks.
 CSV_EXTENSIONS = frozenset({".csv", ".txt", ".tsv"})
-XLSX_EXTENSIONS = frozenset({".xlsx", ".xlsm"})
-#: First bytes of a ZIP container (.xlsx) and of an OLE2 compound file (old .xls).
+WORKBOOK_EXTENSIONS = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
+#: Every extension an upload may have (for the upload widget and the advice).
+TABLE_EXTENSIONS: tuple[str, ...] = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")
+#: Excel's limit on one cell, in characters; a longer cell makes its row an error.
+MAX_CELL_CHARS = 32_767
+#: How many non-blank rows at the top of a sheet may hold the header (title lines above it).
+HEADER_SEARCH_ROWS = 30
+#: First bytes of a ZIP container (.xlsx, .ods) and of an OLE2 compound file (old .xls).
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: Bytes that do not make a file non-empty: whitespace, NULs and a UTF-8 BOM.
 _BLANK_BYTES = b" \t\r\n\x00\xef\xbb\xbf"
 _DELIMITERS = (",", "\t", ";", "|", "\uff0c")  # the last is the full-width comma "，"
+#: Share of undecodable characters above which a text file is refused as a whole.
+_BAD_TEXT_SHARE = 0.01
 
 #: A plain decimal number written as text ("120.3", "-5", "+1.2e3"); such text is never defused.
 NUMBER_RE = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -57,30 +76,67 @@ _XLSX_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_NAME_BAD_RE = re.compile(r"[\[\]:*?/\\]")
 _SHEET_NAME_MAX = 31  # Excel's limit on a sheet name, in characters
 
+#: ``score(header_cells) -> float``: how much a row looks like the header the caller wants
+#: (0 for not at all). Used to find the header row and the data sheet.
+HeaderScore = Callable[[list[str]], float]
+
+# One cell may be as long as a whole upload; the reader itself reports cells over the limit.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
 
 @dataclass
 class RawTable:
-    """Raw cells of one sheet (or one CSV file), before any column is interpreted.
+    """Raw cells of one sheet (or one text file), before any column is interpreted.
 
     Attributes
     ----------
     header_row : int
-        The file row number (1-based, as a spreadsheet shows it) of the header: the first row
-        that is not blank.
+        The file row number (1-based, as a spreadsheet or text editor shows it) of the header;
+        for a two-row header, its lower row.
     header : list of str
-        The header cells as stripped text ("" for an empty header cell).
-    rows : list of (int, list)
-        ``(file row number, cells)`` for every data row below the header that is not blank.
-        CSV cells are ``str``; Excel cells keep their type (numbers, dates, ``None``). A row may
-        have fewer or more cells than the header.
+        The header cells as stripped text ("" for an empty header cell); a two-row header is
+        merged (the lower cell where it has text, else the upper one).
+    rows : list of list
+        The cells of every data row below the header that is not blank and was read. Text
+        cells are ``str``; workbook cells keep their type (numbers, dates, ``""`` when empty).
+        A row may have fewer or more cells than the header.
+    row_numbers : list of int
+        The file row number of each row of ``rows``.
     sheet : str or None
         The worksheet read, for a workbook; None for delimited text.
+    sheets : list of str
+        Every worksheet of the workbook (empty for delimited text), for a sheet picker.
+    n_dropped : int
+        Data rows the reader itself refused (each has a row error in the report).
+    header_guess : int
+        The header row the reader found on its own (equal to ``header_row`` unless forced).
     """
 
     header_row: int
     header: list[str]
-    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    n_dropped: int = 0
+    header_guess: int = 0
+
+    def column(self, pos: int) -> np.ndarray:
+        """The cells at position ``pos`` of every row, as an object array (None when short)."""
+        columns = self.__dict__.get("_columns")
+        if columns is None or columns[0] != len(self.rows):
+            # One transposition for all columns (C speed), redone if rows were changed.
+            columns = (len(self.rows), list(itertools.zip_longest(*self.rows)))
+            self.__dict__["_columns"] = columns
+        cells = columns[1]
+        out = np.empty(len(self.rows), dtype=object)
+        if pos < len(cells):
+            out[:] = cells[pos]
+        return out
+
+    def widths(self) -> np.ndarray:
+        """How many cells each row has, trailing empty cells included."""
+        return np.fromiter(map(len, self.rows), dtype=np.int64, count=len(self.rows))
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,101 +192,374 @@ def is_blank(cells: list[Any]) -> bool:
     return all(is_empty(c) for c in cells)
 
 
-def _decode(raw: bytes) -> str | None:
-    """Decode text bytes: UTF-16 (by BOM), UTF-8 with or without BOM, else GB18030 (⊃ GBK)."""
+def _cell_text(value: Any) -> str:
+    """A header cell as stripped text (Excel's 2024.0 as "2024", empty as "")."""
+    if is_empty(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# ---- text files ----------------------------------------------------------------------------
+
+
+def _decode(raw: bytes) -> tuple[str, str] | None:
+    """Decode text bytes; return (text, encoding), or None when no encoding fits.
+
+    UTF-16 is told by its BOM. Otherwise UTF-8 (BOM or not) and GB18030 (a superset of GBK)
+    are tried strictly; if neither decodes every byte, the one with the fewest undecodable
+    characters is used with U+FFFD in their place (the caller makes those lines row errors),
+    unless more than 1 % of the text is undecodable.
+    """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            return None
+        text = raw.decode("utf-16", errors="replace")
+        return (text, "utf-16") if text.count("\ufffd") <= len(text) * _BAD_TEXT_SHARE else None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return raw.decode(encoding)
+            return raw.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
-    return None
+    candidates = [(raw.decode(enc, errors="replace"), enc) for enc in ("utf-8-sig", "gb18030")]
+    text, encoding = min(candidates, key=lambda c: c[0].count("\ufffd"))
+    if text.count("\ufffd") > max(1, len(text) * _BAD_TEXT_SHARE):
+        return None
+    return text, encoding
 
 
 def _looks_binary(text: str) -> bool:
     """Return True for text that is really binary (NULs or many control characters)."""
-    if "\x00" in text:
-        return True
     sample = text[:20_000]
+    if "\x00" in sample:
+        return True
     controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\r\n")
     return controls > max(2, len(sample) // 100)
 
 
-def _pick_delimiter(text: str) -> str:
-    """Return the delimiter seen most often in the first non-blank line (default ",")."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in _DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+def _pick_delimiter(lines: list[str]) -> str:
+    """Return the delimiter whose count is the same on most of the first non-blank lines.
+
+    A title line above the header has no delimiter at all, so the first line alone cannot
+    tell; the delimiter that splits the most lines into the same number of cells wins (ties in
+    the order comma, TAB, semicolon, bar, full-width comma).
+    """
+    sample = [line for line in itertools.islice((ln for ln in lines if ln.strip()), 50)]
+    best, best_score = ",", 0
+    for delimiter in _DELIMITERS:
+        counts = [line.count(delimiter) for line in sample]
+        positive = [c for c in counts if c > 0]
+        if not positive:
+            continue
+        mode = max(set(positive), key=positive.count)
+        score = sum(1 for c in counts if c == mode)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
-def _split_header(numbered: list[tuple[int, list[Any]]],
-                  sheet: str | None = None) -> RawTable | None:
-    """Take the first non-blank row as the header, drop blank rows; None when all are blank."""
-    for i, (row_no, cells) in enumerate(numbered):
-        if not is_blank(cells):
-            header = ["" if c is None else str(c).strip() for c in cells]
-            rows = [(n, c) for n, c in numbered[i + 1:] if not is_blank(c)]
-            return RawTable(row_no, header, rows, sheet)
-    return None
+def _parse_records(lines: list[str], start: int, delimiter: str
+                   ) -> tuple[list[int], list[int], list[list[str]]]:
+    """Parse CSV records from line index ``start``: their first lines, ends and cells.
+
+    ``lines`` come from universal-newline splitting, so no line holds a bare line break and
+    the csv module (non-strict, field limit raised) has nothing left to refuse.
+    """
+    if start == 0:
+        # Fast path: when every line is one record (no quoted line breaks), the csv module
+        # runs in C from end to end and line numbers are the record positions.
+        records = list(csv.reader(lines, delimiter=delimiter))
+        if len(records) == len(lines):
+            return list(range(len(lines))), list(range(1, len(lines) + 1)), records
+    starts: list[int] = []
+    ends: list[int] = []
+    records = []
+    reader = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter)
+    prev = 0
+    for cells in reader:
+        line_num = reader.line_num
+        starts.append(start + prev)
+        ends.append(start + line_num)
+        records.append(cells)
+        prev = line_num
+    return starts, ends, records
 
 
-def _read_csv(raw: bytes, report: Report) -> RawTable | None:
-    text = _decode(raw)
-    if text is None:
+def _runaway(cells: list[str], n_lines: int, width: int, delimiter: str) -> bool:
+    """True when a record spanning ``n_lines`` lines is really a quote that never closed.
+
+    A real cell with line breaks (a note typed with Alt+Enter) leaves the record with the
+    header's number of cells and no embedded line that looks like a row of its own.
+    """
+    if n_lines <= 1:
+        return False
+    if width and len(cells) != width:
+        return True
+    for cell in cells:
+        if "\n" in cell or "\r" in cell:
+            inner = cell.splitlines()[1:]
+            if any(width > 1 and line.count(delimiter) >= width - 1 for line in inner):
+                return True
+    return False
+
+
+def _text_rows(text: str, report: Report, score: HeaderScore | None,
+               header_row: int | None) -> RawTable | None:
+    """Split decoded text into rows, recovering from broken quotes, and find the header."""
+    lines = io.StringIO(text, newline="").readlines()
+    delimiter = _pick_delimiter(lines[:200])
+    starts, ends, records = _parse_records(lines, 0, delimiter)
+    numbered = [(s + 1, c) for s, c in zip(starts[:HEADER_SEARCH_ROWS * 4],
+                                           records[:HEADER_SEARCH_ROWS * 4], strict=True)]
+    head = _find_header(numbered, score, header_row, report)
+    if head is None:
+        return None
+    header_row_no, header, guess = head
+    width = len(header)
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    n_dropped = 0
+    bad_line = "\ufffd" in text
+    long_lines = max(map(len, lines), default=0) > MAX_CELL_CHARS
+    while True:
+        restart = None
+        for s, e, cells in zip(starts, ends, records, strict=True):
+            line_no = s + 1
+            if line_no <= header_row_no:
+                continue
+            if not "".join(cells).strip():
+                continue  # a blank line
+            if e - s > 1 and _runaway(cells, e - s, width, delimiter):
+                report.add(line_no, None, "broken_quote", {"line": line_no},
+                           fix_code="close_quote")
+                n_dropped += 1
+                restart = s + 1
+                break
+            if long_lines:
+                longest = max(map(len, cells), default=0)
+                if longest > MAX_CELL_CHARS:
+                    report.add(line_no, None, "cell_too_long",
+                               {"n_chars": longest, "limit": MAX_CELL_CHARS},
+                               fix_code="shorten_cell")
+                    n_dropped += 1
+                    continue
+            if bad_line and any("\ufffd" in c for c in cells):
+                report.add(line_no, None, "bad_bytes", {"line": line_no},
+                           fix_code="save_csv_utf8_or_xlsx")
+                n_dropped += 1
+                continue
+            rows.append(cells)
+            row_numbers.append(line_no)
+        if restart is None or restart >= len(lines):
+            break
+        starts, ends, records = _parse_records(lines, restart, delimiter)
+    return RawTable(header_row_no, header, rows, row_numbers, None, [], n_dropped, guess)
+
+
+#: First bytes of files people upload by mistake: images, PDF, RAR/7z/gzip archives.
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"Rar!", b"7z\xbc\xaf",
+                 b"\x1f\x8b", b"BM")
+
+
+def _read_text(raw: bytes, report: Report, score: HeaderScore | None,
+               header_row: int | None) -> RawTable | None:
+    utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if raw.startswith(_BINARY_MAGIC) or (not utf16 and b"\x00" in raw[:4096].strip(b"\x00")):
+        report.add(None, None, "binary_file", fix_code="upload_table")
+        return None
+    decoded = _decode(raw)
+    if decoded is None:
         report.add(None, None, "bad_encoding", fix_code="save_csv_utf8_or_xlsx")
         return None
+    text, _ = decoded
     if _looks_binary(text):
-        report.add(None, None, "binary_file", fix_code="upload_csv_or_xlsx")
+        report.add(None, None, "binary_file", fix_code="upload_table")
         return None
-    delimiter = _pick_delimiter(text)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        numbered = [(n, list(cells)) for n, cells in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        report.add(None, None, "bad_csv", {"error": str(exc)})
+    return _text_rows(text, report, score, header_row)
+
+
+# ---- header detection ----------------------------------------------------------------------
+
+
+def _header_like(cells: list[Any]) -> bool:
+    """True for a row of short text labels only (no numbers, no dates): a header row part."""
+    texts = [c for c in cells if not is_empty(c)]
+    if not texts:
+        return False
+    for cell in texts:
+        if not isinstance(cell, str) or len(cell) > 60:
+            return False
+        if NUMBER_RE.fullmatch(unicodedata.normalize("NFKC", cell).strip()):
+            return False
+    return True
+
+
+def _merge_header(upper: list[str], lower: list[str]) -> list[str]:
+    """A two-row header as one: the lower cell where it has text, else the upper one."""
+    width = max(len(upper), len(lower))
+    upper = upper + [""] * (width - len(upper))
+    lower = lower + [""] * (width - len(lower))
+    return [lo or up for up, lo in zip(upper, lower, strict=True)]
+
+
+def _filled(cells: list[Any]) -> int:
+    return sum(1 for c in cells if not is_empty(c))
+
+
+def _find_header(numbered: list[tuple[int, list[Any]]], score: HeaderScore | None,
+                 forced: int | None, report: Report) -> tuple[int, list[str], int] | None:
+    """Find the header among the first non-blank rows: (row number, header cells, guess).
+
+    With ``score``, the row that scores highest wins (the earliest on a tie), merged with the
+    row below (or above) when the two together make a two-row header that scores at least as
+    well. Without a score, or when no row scores, the first row with at least half as many
+    filled cells as the widest of the first rows wins (a title line has one). ``forced`` (a
+    file row number) overrides the guess.
+    """
+    top = [(n, c) for n, c in numbered if not is_blank(c)][:HEADER_SEARCH_ROWS]
+    if not top:
         return None
-    return _split_header(numbered)
+    texts = [[_cell_text(c) for c in cells] for _, cells in top]
+    guess_i = _guess_header(top, texts, score)
+    guess_no = top[guess_i][0]
+    header = texts[guess_i]
+    header_no = guess_no
+    first_no = top[0][0]
+    if score is not None:
+        header, header_no, first_header = _two_row_header(top, texts, guess_i, score)
+        guess_no = header_no
+        if first_header == top[0][0]:
+            first_no = header_no  # a two-row header from the top: no title lines skipped
+    if forced is not None:
+        match = [i for i, (n, _) in enumerate(numbered) if n == forced]
+        if not match:
+            last = numbered[-1][0] if numbered else 0
+            report.add(None, None, "bad_header_row", {"row": forced, "last": last})
+            return None
+        header = [_cell_text(c) for c in numbered[match[0]][1]]
+        header_no = forced
+    elif header_no != first_no:
+        report.add(None, None, "header_row_found",
+                   {"row": header_no, "first": top[0][0], "columns": [h for h in header if h]},
+                   severity="warning")
+    return header_no, header, guess_no
 
 
-def _read_xlsx(raw: bytes, report: Report,
-               pick_sheet: Callable[[list[str]], bool] | None) -> RawTable | None:
-    import openpyxl  # lazy: only needed for Excel uploads
+def _guess_header(top: list[tuple[int, list[Any]]], texts: list[list[str]],
+                  score: HeaderScore | None) -> int:
+    if score is not None:
+        scores = [score(t) if _header_like(c) else 0.0 for t, (_, c) in zip(texts, top,
+                                                                               strict=True)]
+        best = max(range(len(top)), key=lambda i: (scores[i], -i))
+        if scores[best] > 0:
+            return best
+    widest = max(_filled(c) for _, c in top)
+    return next(i for i, (_, c) in enumerate(top) if _filled(c) >= max(2, widest / 2)
+                or _filled(c) == widest)
+
+
+def _two_row_header(top: list[tuple[int, list[Any]]], texts: list[list[str]], i: int,
+                    score: HeaderScore) -> tuple[list[str], int, int]:
+    """The header at ``top[i]``, merged with an adjacent header-like row where that helps.
+
+    Returns the header cells, the row number of its lower row and that of its upper row.
+    """
+    header, header_no = texts[i], top[i][0]
+    best = score(header)
+    below = i + 1 < len(top) and top[i + 1][0] == header_no + 1 and _header_like(top[i + 1][1])
+    if below:
+        merged = _merge_header(header, texts[i + 1])
+        if score(merged) >= best and _filled(top[i + 1][1]) < _filled(top[i][1]) + 1:
+            return merged, top[i + 1][0], header_no
+    above = i > 0 and top[i - 1][0] == header_no - 1 and _header_like(top[i - 1][1])
+    if above and any(not h for h in header):
+        merged = _merge_header(texts[i - 1], header)
+        if score(merged) >= best and _filled(top[i - 1][1]) > 1:
+            return merged, header_no, top[i - 1][0]
+    return header, header_no, header_no
+
+
+# ---- workbooks -----------------------------------------------------------------------------
+
+
+def _workbook_cell(value: Any) -> Any:
+    """A calamine cell as the reader hands it on: "" for empty, dates as datetime/date."""
+    if isinstance(value, (time, timedelta)):
+        return str(value)
+    return value
+
+
+def _sheet_table(name: str, rows: list[list[Any]], score: HeaderScore | None,
+                 header_row: int | None, report: Report) -> RawTable | None:
+    numbered = list(enumerate(rows, start=1))
+    head = _find_header(numbered[: HEADER_SEARCH_ROWS * 4], score, header_row, report)
+    if head is None:
+        return None
+    header_no, header, guess = head
+    table = RawTable(header_no, header, sheet=name, header_guess=guess)
+    for row_no, cells in numbered[header_no:]:
+        if is_blank(cells):
+            continue
+        longest = max((len(c) for c in cells if isinstance(c, str)), default=0)
+        if longest > MAX_CELL_CHARS:
+            report.add(row_no, None, "cell_too_long", {"n_chars": longest,
+                                                         "limit": MAX_CELL_CHARS},
+                       fix_code="shorten_cell")
+            table.n_dropped += 1
+            continue
+        table.rows.append([_workbook_cell(c) for c in cells])
+        table.row_numbers.append(row_no)
+    return table
+
+
+def _read_workbook(raw: bytes, report: Report, score: HeaderScore | None,
+                   sheet: str | None, header_row: int | None) -> RawTable | None:
+    """Read the data sheet of an .xlsx/.xlsm/.xls/.ods workbook (calamine)."""
+    import python_calamine  # lazy: only needed for workbooks
 
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles/extensions in files written by other tools; harmless.
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # any failure here means a corrupt or foreign upload
-        report.add(None, None, "bad_xlsx", {"error_type": type(exc).__name__},
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
+        names = list(book.sheet_names)
+        visible = {m.name for m in book.sheets_metadata
+                   if m.visible == python_calamine.SheetVisibleEnum.Visible}
+        grids = {}
+        for name in names if sheet is None else [sheet] if sheet in names else []:
+            grids[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:  # any failure here means a corrupt or foreign file
+        report.add(None, None, "bad_workbook", {"error_type": type(exc).__name__},
                    fix_code="save_xlsx_or_csv")
         return None
-    try:
-        tables: list[RawTable] = []
-        for sheet in book.worksheets:
-            numbered = [(n, list(cells)) for n, cells in
-                        enumerate(sheet.iter_rows(values_only=True), start=1)]
-            table = _split_header(numbered, sheet.title)
-            if table is not None:
-                tables.append(table)
-    finally:
-        book.close()
-    if not tables:
+    if sheet is not None and sheet not in names:
+        report.add(None, None, "unknown_sheet", {"sheet": sheet, "sheets": names})
         return None
-    # Prefer the first sheet whose header the caller recognises, else the first non-empty one.
-    chosen = tables[0]
-    if pick_sheet is not None:
-        chosen = next((t for t in tables if pick_sheet(t.header)), tables[0])
-    if len(tables) > 1:
-        others = ", ".join(repr(t.sheet) for t in tables if t is not chosen)
-        report.add(None, None, "other_sheets_ignored", {"sheet": chosen.sheet, "others": others},
+    found: list[tuple[tuple, RawTable, Report]] = []
+    for order, (name, rows) in enumerate(grids.items()):
+        trial = Report()
+        table = _sheet_table(name, rows, score, header_row if sheet else None, trial)
+        if table is None:
+            continue
+        fit = score(table.header) if score is not None else 0.0
+        shown = name in visible or not visible
+        found.append(((fit > 0, shown, fit, len(table.rows) > 0, -order), table, trial))
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0], reverse=True)
+    _, chosen, trial = found[0]
+    if sheet is None and header_row is not None:
+        # The forced header row applies to the sheet the score picked: read it again with it.
+        trial = Report()
+        chosen = _sheet_table(chosen.sheet, grids[chosen.sheet], score, header_row, trial)
+    report.problems.extend(trial.problems)
+    if chosen is None:
+        return None
+    chosen.sheets = names
+    if len(found) > 1 and sheet is None:
+        others = [f[1].sheet for f in found[1:]]
+        report.add(None, None, "sheet_chosen", {"sheet": chosen.sheet, "others": others},
                    severity="warning")
     return chosen
+
+
+# ---- the public reader ---------------------------------------------------------------------
 
 
 def read_table(
@@ -238,14 +567,16 @@ def read_table(
     filename: str,
     report: Report,
     *,
-    pick_sheet: Callable[[list[str]], bool] | None = None,
+    score: HeaderScore | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    max_bytes: int | None = None,
 ) -> RawTable | None:
     """Read an uploaded table into raw cells; whole-file problems go into ``report``.
 
-    The reader is chosen by the file name's extension (.csv/.txt/.tsv: delimited text, the
-    delimiter sniffed from the first line among , TAB ; | and the full-width comma;
-    .xlsx/.xlsm: Excel) and checked against the content: a workbook named .csv is read as a
-    workbook (with a warning), an .xls (or an OLE2 file of any name) is refused.
+    The reader is chosen by the file name's extension and checked against the content: a
+    workbook named .csv is read as a workbook (with a warning), a PNG named .csv is refused as
+    binary, any other extension is refused with the list of accepted ones.
 
     Parameters
     ----------
@@ -254,13 +585,24 @@ def read_table(
     filename : str
         The uploaded file's name (only its extension is used; may be empty for CSV text).
     report : Report
-        Receives whole-file problems (``row`` None): ``empty_file``, ``bad_encoding``,
-        ``binary_file``, ``bad_csv``, ``bad_xlsx``, ``xls_unsupported``, ``not_a_workbook``,
-        ``unsupported_type`` (errors) and ``workbook_named_csv``, ``other_sheets_ignored``
-        (warnings).
-    pick_sheet : callable, optional
-        ``pick_sheet(header) -> bool``; in a workbook with several non-empty sheets the first
-        sheet whose header it accepts is read, else the first non-empty sheet.
+        Receives the problems. Whole-file errors (``row`` None): ``upload_too_large``,
+        ``empty_file``, ``bad_encoding``, ``binary_file``, ``bad_workbook``,
+        ``unsupported_type``, ``unknown_sheet``, ``bad_header_row``. Row errors (that row is
+        not in the table, the rest are): ``broken_quote``, ``cell_too_long``,
+        ``bad_bytes``. Warnings: ``workbook_named_csv``, ``sheet_chosen`` (several sheets
+        have data: which was read), ``header_row_found`` (the header is below title lines).
+    score : callable, optional
+        ``score(header_cells) -> float``, how much a row looks like the wanted header; it
+        picks the header row among the first 30 non-blank rows (and merges a two-row header)
+        and the data sheet of a workbook. Without it the header is the first row that is not
+        a title line.
+    sheet : str, optional
+        Read this sheet of a workbook instead of the one the score picks.
+    header_row : int, optional
+        Take this file row (1-based) as the header instead of the guess.
+    max_bytes : int, optional
+        The size cap, checked before anything is parsed (default: the ``max_upload_mb``
+        setting).
 
     Returns
     -------
@@ -275,34 +617,42 @@ def read_table(
         If ``data`` has the wrong type.
     """
     raw = load_bytes(data)
+    if max_bytes is None:
+        from geo.settings import SETTINGS  # lazy: importing geo.io must not load settings
+
+        max_bytes = int(SETTINGS.max_upload_mb * 1_000_000)
+    if len(raw) > max_bytes:
+        report.add(None, None, "upload_too_large",
+                   {"size_mb": round(len(raw) / 1e6, 1), "limit_mb": round(max_bytes / 1e6, 1)},
+                   fix_code="split_file")
+        return None
     if not raw.strip(_BLANK_BYTES):
         report.add(None, None, "empty_file")
         return None
-    table = _read_by_type(raw, filename, report, pick_sheet)
+    table = _read_by_type(raw, filename, report, score, sheet, header_row)
     if table is None and not report.fatal:
         report.add(None, None, "empty_file")
     return table
 
 
-def _read_by_type(raw: bytes, filename: str, report: Report,
-                  pick_sheet: Callable[[list[str]], bool] | None) -> RawTable | None:
-    """Read the bytes as CSV or XLSX, chosen by extension and checked against the content."""
+def _read_by_type(raw: bytes, filename: str, report: Report, score: HeaderScore | None,
+                  sheet: str | None, header_row: int | None) -> RawTable | None:
+    """Read the bytes as text or a workbook, chosen by extension and checked on the content."""
     ext = Path(str(filename or "")).suffix.lower()
-    if ext == ".xls" or (ext not in XLSX_EXTENSIONS and raw.startswith(_OLE2_MAGIC)):
-        report.add(None, None, "xls_unsupported", fix_code="save_xlsx_or_csv")
-        return None
-    if ext in XLSX_EXTENSIONS:
-        if not raw.startswith(_ZIP_MAGIC):
+    is_workbook = raw.startswith((_ZIP_MAGIC, _OLE2_MAGIC))
+    if ext in WORKBOOK_EXTENSIONS:
+        if not is_workbook:
             report.add(None, None, "not_a_workbook", {"ext": ext}, fix_code="rename_csv")
             return None
-        return _read_xlsx(raw, report, pick_sheet)
+        return _read_workbook(raw, report, score, sheet, header_row)
     if ext and ext not in CSV_EXTENSIONS:
-        report.add(None, None, "unsupported_type", {"ext": ext}, fix_code="upload_csv_or_xlsx")
+        report.add(None, None, "unsupported_type",
+                   {"ext": ext, "accepted": " ".join(TABLE_EXTENSIONS)}, fix_code="upload_table")
         return None
-    if raw.startswith(_ZIP_MAGIC):
+    if is_workbook:
         report.add(None, None, "workbook_named_csv", severity="warning")
-        return _read_xlsx(raw, report, pick_sheet)
-    return _read_csv(raw, report)
+        return _read_workbook(raw, report, score, sheet, header_row)
+    return _read_text(raw, report, score, header_row)
 
 
 # --------------------------------------------------------------------------------------------
@@ -351,41 +701,342 @@ def _as_geoframe(df: pd.DataFrame) -> gpd.GeoDataFrame:
                             geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 
 
+def _geometry_name(df: pd.DataFrame) -> str | None:
+    """The active geometry column of a GeoDataFrame if it is one of its columns, else None."""
+    if not isinstance(df, gpd.GeoDataFrame):
+        return None
+    try:
+        name = df.geometry.name
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        return None
+    return name if name in df.columns else None
+
+
+def _missing(value: Any) -> bool:
+    """True for None, NaN, NA and NaT (a scalar test that never looks inside containers)."""
+    return (value is None or value is pd.NA or value is pd.NaT
+            or (isinstance(value, float) and value != value))
+
+
+#: What :func:`pandas.api.types.infer_dtype` says of object columns holding no date or time.
+_NO_DATES = frozenset({"string", "empty", "integer", "floating", "mixed-integer-float",
+                       "boolean", "decimal", "complex", "bytes"})
+#: The years NumPy and :meth:`datetime.isoformat` both write as four plain digits.
+_ISO_FIRST = np.datetime64("0001-01-01T00:00:00", "s")
+_ISO_LAST = np.datetime64("9999-12-31T23:59:59", "s")
+
+
+def _iso_column(series: pd.Series) -> pd.Series | None:
+    """The column with its dates and datetimes as ISO 8601 text (NaT -> None), or None if none.
+
+    A datetime column of whole seconds is formatted at once by NumPy; a time-zone-aware or
+    sub-second one, or an object column holding dates, cell by cell with :func:`_iso` (the same
+    text as ``isoformat``).
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        if getattr(series.dtype, "tz", None) is None:
+            values = series.to_numpy()
+            nat = np.isnat(values)
+            seconds = values.astype("datetime64[s]")
+            kept = seconds[~nat]
+            if (kept == values[~nat]).all() and (
+                    not len(kept) or (kept.min() >= _ISO_FIRST and kept.max() <= _ISO_LAST)):
+                text = np.datetime_as_string(seconds, unit="s").astype(object)
+                text[nat] = None
+                return pd.Series(text, index=series.index, dtype=object)
+        return series.map(_iso).astype(object)
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in _NO_DATES:
+        return series.map(_iso).astype(object)
+    return None
+
+
 def _plain_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy without geometry, for tables: points as lon/lat, other shapes as geometry_wkt.
 
     Point geometry becomes ``lon``/``lat`` columns (WGS84) unless the frame has them already;
     any other geometry (lines, polygons, a mix) becomes WKT in ``geometry_wkt``. Dates and
-    datetimes become ISO 8601 text.
+    datetimes become ISO 8601 text. Column-wise: no Python work per cell for plain columns.
     """
-    if not isinstance(df, gpd.GeoDataFrame) or df.geometry.name not in df.columns:
+    import shapely
+
+    name = _geometry_name(df)
+    if name is None:
         plain = pd.DataFrame(df).copy()
     else:
         frame = _wgs84(df)
-        geoms = frame.geometry
-        plain = pd.DataFrame(frame.drop(columns=geoms.name))
-        non_empty = geoms[~(geoms.isna() | geoms.is_empty)]
-        all_points = bool((non_empty.geom_type == "Point").all())
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        plain = pd.DataFrame(frame.drop(columns=name))
+        types = shapely.get_type_id(geoms)  # -1 for a missing geometry
+        shown = (types >= 0) & ~shapely.is_empty(geoms)
+        all_points = bool((types[shown] == shapely.GeometryType.POINT).all())
         if all_points and not {"lon", "lat"} <= set(plain.columns):
-            plain["lon"] = [g.x if g is not None and not g.is_empty else np.nan for g in geoms]
-            plain["lat"] = [g.y if g is not None and not g.is_empty else np.nan for g in geoms]
+            lon = np.full(len(geoms), np.nan)
+            lat = np.full(len(geoms), np.nan)
+            lon[shown] = shapely.get_x(geoms[shown])
+            lat[shown] = shapely.get_y(geoms[shown])
+            plain["lon"], plain["lat"] = lon, lat
         elif not all_points:
-            plain["geometry_wkt"] = geoms.to_wkt()
-    for column in plain.columns:
-        series = plain[column]
-        if pd.api.types.is_datetime64_any_dtype(series) or series.dtype == object:
-            plain[column] = series.map(_iso).astype(object)
+            plain["geometry_wkt"] = frame.geometry.to_wkt().to_numpy()
+    for i in range(plain.shape[1]):
+        iso = _iso_column(plain.iloc[:, i])
+        if iso is not None:
+            plain.isetitem(i, iso)
     return plain
 
 
-def _safe_text_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_plain_frame` with every text cell and column name defused for spreadsheets."""
+def _object_text(series: pd.Series) -> pd.Series:
+    """An object column with every cell that is not text, a number, a bool or missing as text."""
+    values = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return series
+    values = values.copy()
+    for i, value in enumerate(values):
+        if not isinstance(value, (str, bool, int, float, np.number, np.bool_)) and not _missing(
+                value):
+            values[i] = str(value)
+    return pd.Series(values, index=series.index, dtype=object)
+
+
+def _text_hits(series: pd.Series, *, prefixes: tuple[str, ...] | None = None,
+               pattern: re.Pattern[str] | None = None) -> np.ndarray:
+    """Positions of the text cells starting with one of ``prefixes`` or containing ``pattern``.
+
+    A text dtype is tested at once (Arrow); an object column cell by cell, text cells only.
+    """
+    if isinstance(series.dtype, pd.StringDtype):
+        if prefixes is not None:
+            hits = series.str.startswith(prefixes)
+        else:
+            hits = series.str.contains(pattern.pattern, regex=True)
+        return np.flatnonzero(hits.to_numpy(dtype=bool, na_value=False))
+    values = series.to_numpy(dtype=object)
+    if prefixes is not None:
+        flags = [isinstance(v, str) and v.startswith(prefixes) for v in values]
+    else:
+        flags = [isinstance(v, str) and pattern.search(v) is not None for v in values]
+    return np.flatnonzero(np.asarray(flags, dtype=bool))
+
+
+def _replace_at(series: pd.Series, positions: np.ndarray,
+                func: Callable[[str], str]) -> pd.Series:
+    """``series`` with the cells at ``positions`` replaced by ``func(cell)``, dtype kept."""
+    if not len(positions):
+        return series
+    values = series.to_numpy(dtype=object, copy=True)
+    values[positions] = [func(v) for v in values[positions]]
+    return pd.Series(values, index=series.index, dtype=series.dtype)
+
+
+_CR_RE = re.compile(r"\r")
+
+
+def _strip_illegal(text: str) -> str:
+    return _XLSX_ILLEGAL_RE.sub("", text)
+
+
+def _lf(text: str) -> str:
+    """Line breaks as LF: the text an XML reader (Excel) gets from a cell holding CR or CRLF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _safe_text(series: pd.Series, *, xlsx: bool = False) -> pd.Series:
+    """A non-numeric column made safe for spreadsheets: text a formula would run gets a "'".
+
+    Other objects become text first (numbers and bools stay as they are). With ``xlsx`` the
+    control characters an .xlsx cell cannot hold are dropped before the check (dropping one
+    may expose a leading "=") and CR/CRLF become LF after it. Only cells that need it change.
+    """
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = _object_text(series.astype(object))
+    if xlsx:
+        series = _replace_at(series, _text_hits(series, pattern=_XLSX_ILLEGAL_RE),
+                             _strip_illegal)
+    series = _replace_at(series, _text_hits(series, prefixes=_FORMULA_PREFIXES), _defuse)
+    if xlsx:
+        series = _replace_at(series, _text_hits(series, pattern=_CR_RE), _lf)
+    return series
+
+
+def _safe_text_frame(df: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
+    """:func:`_plain_frame` with every text cell and column name defused for spreadsheets.
+
+    Non-numeric columns hold text (other objects are written as text), numbers or missing
+    values. With ``xlsx``, text and column names are also cleaned as :func:`_safe_text` says.
+    """
     plain = _plain_frame(df)
-    for column in plain.columns:
-        if not pd.api.types.is_numeric_dtype(plain[column]):
-            plain[column] = plain[column].map(_defuse, na_action="ignore")
-    plain.columns = [_defuse(str(c)) for c in plain.columns]
+    for i in range(plain.shape[1]):
+        column = plain.iloc[:, i]
+        if not pd.api.types.is_numeric_dtype(column.dtype):
+            plain.isetitem(i, _safe_text(column, xlsx=xlsx))
+    names = [str(c) for c in plain.columns]
+    if xlsx:
+        names = [_lf(_defuse(_strip_illegal(n))) for n in names]
+    plain.columns = [_defuse(n) for n in names]
     return plain
+
+
+#: A CSV field holding one of these is quoted (as the csv module quotes, with CRLF rows).
+_CSV_QUOTE_RE = re.compile(r'[,"\r\n]')
+#: Within this range of magnitudes Arrow writes a float64 as Python's ``repr`` does, but for
+#: the ".0" of whole numbers (checked by tests/test_exports.py); outside it, ``repr`` is used.
+_ARROW_FLOAT_RANGE = (1e-4, 1e9)
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if _CSV_QUOTE_RE.search(text) else text
+
+
+def _text_array(values: Any) -> Any:
+    """Python strings (None for null) as an Arrow large_string array."""
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.large_string())
+
+
+def _joined(*parts: Any) -> Any:
+    """Arrow string arrays and literal strings concatenated row by row (one C++ pass)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    args = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    return pc.binary_join_element_wise(*args, pa.scalar("", pa.large_string()))
+
+
+def _concatenated(rows: Any, *, trim: int = 0) -> memoryview:
+    """Every string of an Arrow large_string array back to back, as UTF-8 (not copied).
+
+    ``trim`` bytes are left off the end (a separator after the last row).
+    """
+    if not len(rows):
+        return memoryview(b"")
+    _, offsets, data = rows.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int64)
+    start, end = int(bounds[rows.offset]), int(bounds[rows.offset + len(rows)])
+    return memoryview(b"") if data is None else memoryview(data)[start:end - trim]
+
+
+def _by_value(values: Any, text: Callable[[Any], str], missing: str) -> Any:
+    """``text(value)`` of each cell (Arrow strings), once per distinct value; NA is ``missing``.
+
+    Batch answers repeat most values (an incident's coordinates on each of its answer rows,
+    a handful of kinds and resources), so this is much less work than once per cell.
+    """
+    import pyarrow as pa
+
+    codes, uniques = pd.factorize(values)  # a missing value gets code -1: the last entry
+    table = _text_array([*map(text, uniques.tolist()), missing])
+    return table.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+
+
+def _float_texts(values: np.ndarray, missing: str, *, finite_only: bool = False) -> Any:
+    """The shortest text that reads back as each float ("120.3", "1e-05", "inf"), in Arrow.
+
+    float64 as Python's ``repr`` writes it (Arrow's own formatting where it is the same); a
+    smaller float type as NumPy writes it (its shortest text, as pandas writes it to CSV).
+    NaN is ``missing``, and so is infinity with ``finite_only`` (JSON has no infinity).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    blank = ~np.isfinite(values) if finite_only else np.isnan(values)
+    if values.dtype != np.float64:
+        texts = _text_array(values.astype(str))
+    else:
+        low, high = _ARROW_FLOAT_RANGE
+        size = np.abs(values[np.isfinite(values)])
+        if (not np.isinf(values).any()
+                and ((size >= low) | (size == 0)).all() and (size < high).all()):
+            texts = pc.cast(pa.array(values), pa.large_string())  # "120.3", but "5" for 5.0
+            texts = pc.if_else(pc.match_substring(texts, "."), texts, _joined(texts, ".0"))
+        else:
+            texts = _by_value(values, float.__repr__, missing)
+            zero = values == 0  # 0.0 and -0.0 are one value to factorize
+            if zero.any():
+                signs = _text_array(np.where(np.signbit(values), "-0.0", "0.0"))
+                texts = pc.if_else(pa.array(zero), signs, texts)
+    if blank.any():
+        texts = pc.if_else(pa.array(blank), pa.scalar(missing, pa.large_string()), texts)
+    return texts
+
+
+def _number_texts(series: pd.Series, missing: str, *, true: str, false: str,
+                  finite_only: bool = False) -> Any:
+    """The text of each cell of a bool or number column (Arrow), or None for another column.
+
+    NumPy and nullable (``Int64``, ``Float64``, ``boolean``) columns; a missing cell is
+    ``missing``; floats as :func:`_float_texts`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = series.dtype
+    kind = getattr(dtype, "kind", "O")
+    if kind not in "biuf":
+        return None
+    if isinstance(dtype, np.dtype):
+        values, blank = series.to_numpy(), None
+    else:
+        blank = series.isna().to_numpy()
+        as_type = {"b": bool, "i": np.int64, "u": np.uint64, "f": np.float64}[kind]
+        values = series.to_numpy(dtype=as_type, na_value=False if kind == "b" else 0)
+    if kind == "b":
+        texts = pc.if_else(pa.array(values), pa.scalar(true, pa.large_string()),
+                           pa.scalar(false, pa.large_string()))
+    elif kind in "iu":
+        texts = pc.cast(pa.array(values), pa.large_string())
+    else:
+        texts = _float_texts(values, missing, finite_only=finite_only)
+    if blank is not None and blank.any():
+        texts = pc.if_else(pa.array(blank), pa.scalar(missing, pa.large_string()), texts)
+    return texts
+
+
+def _csv_cells(series: pd.Series) -> Any:
+    """The CSV field of each cell of a column (Arrow), as ``DataFrame.to_csv`` writes it.
+
+    Missing values are empty; numbers as their shortest text; bools True/False; text as is,
+    quoted when it holds a comma, a quote or a line break.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = _number_texts(series, "", true="True", false="False")
+    if numbers is not None:
+        return numbers
+    if isinstance(series.dtype, pd.StringDtype):
+        text = pc.fill_null(pa.array(series).cast(pa.large_string()), "")
+    else:
+        text = _text_array(["" if _missing(v) else v if isinstance(v, str) else str(v)
+                            for v in series.to_numpy(dtype=object)])
+    quote = pc.match_substring_regex(text, _CSV_QUOTE_RE.pattern)
+    if not pc.any(quote).as_py():
+        return text
+    return pc.if_else(quote, _joined('"', pc.replace_substring(text, '"', '""'), '"'), text)
+
+
+def _csv_bytes(frame: pd.DataFrame, *, bom: bool = False) -> bytes:
+    """The frame as UTF-8 CSV with CRLF rows: what ``frame.to_csv(index=False)`` writes.
+
+    With ``bom`` the bytes start with a UTF-8 byte order mark.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if frame.shape[1] == 0:
+        return frame.to_csv(index=False, lineterminator="\r\n").encode(
+            "utf-8-sig" if bom else "utf-8")
+    header = ",".join(_csv_field(str(c)) for c in frame.columns)
+    columns = [_csv_cells(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    if len(columns) == 1:  # a row of one empty field is written "", or it would be blank
+        header = header or '""'
+        columns[0] = pc.if_else(pc.equal(columns[0], ""), pa.scalar('""', pa.large_string()),
+                                columns[0])
+    parts: list[Any] = []
+    for column in columns:
+        parts += [",", column]
+    rows = _joined(*parts[1:], "\r\n")
+    return b"".join([b"\xef\xbb\xbf" if bom else b"", (header + "\r\n").encode("utf-8"),
+                     _concatenated(rows)])
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
@@ -400,16 +1051,17 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     Returns
     -------
     bytes
-        The CSV, rows ending in CRLF. Dates are ISO 8601. Text cells and column names
-        starting with =, +, -, @, TAB or CR (that are not plain numbers) get a leading
-        apostrophe, so a spreadsheet shows them instead of running them as formulas.
+        The CSV, rows ending in CRLF (a cell holding a line break or a lone CR is quoted).
+        Dates are ISO 8601; missing values are empty. Text cells and column names starting
+        with =, +, -, @, TAB or CR (that are not plain numbers) get a leading apostrophe, so a
+        spreadsheet shows them instead of running them as formulas. Built column by column
+        in Arrow (100,000 rows in a fraction of a second).
     """
-    # CRLF rows (as Excel writes them) also make the writer quote a cell holding a lone CR.
-    return _safe_text_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return _csv_bytes(_safe_text_frame(df), bom=True)
 
 
 def _xlsx_value(value: Any) -> Any:
-    """A cell value openpyxl can write: numbers, booleans, text or None."""
+    """A cell value for xlsxwriter: a number, a bool, text or None (an empty cell)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -418,12 +1070,46 @@ def _xlsx_value(value: Any) -> Any:
         return None
     if isinstance(value, (bool, int, float)):
         return value
-    return _defuse(_XLSX_ILLEGAL_RE.sub("", str(value)))  # dropping a character may expose "="
+    # Dropping a character may expose "=" (so defuse after), a CR reads back as LF.
+    return _lf(_defuse(_strip_illegal(str(value))))
 
 
 def _sheet_title(name: str) -> str:
+    """A sheet name Excel takes: no forbidden character, no "'" at either end, 31 UTF-16 units."""
     title = _SHEET_NAME_BAD_RE.sub("_", str(name)).strip("'")[:_SHEET_NAME_MAX]
+    while len(title.encode("utf-16-le")) > 2 * _SHEET_NAME_MAX:  # characters beyond U+FFFF
+        title = title[:-1]
+    title = title.rstrip("'")
+    if title.lower() == "history":  # Excel keeps this name for itself
+        title += "_"
     return title or "Sheet1"
+
+
+#: xlsxwriter settings: every cell is written as the type given (text is never read as a
+#: formula, a link or a number), rows go to a temporary file as they are written, and
+#: NaN/infinity are never written (they are left as empty cells).
+_XLSX_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                 "strings_to_numbers": False, "nan_inf_to_errors": False}
+_XLSX_MAX_ROWS = 1_048_576  # Excel's limits on a sheet
+_XLSX_MAX_COLUMNS = 16_384
+
+
+def _xlsx_cells(series: pd.Series) -> tuple[list[Any], str]:
+    """A column's cell values (None for an empty cell) and their type: number, bool, text, any."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        if dtype.kind == "b":
+            return series.tolist(), "bool"
+        if dtype.kind in "iu":
+            return series.tolist(), "number"
+        values = series.to_numpy(dtype=np.float64)
+        cells = values.tolist()
+        for i in np.flatnonzero(~np.isfinite(values)):
+            cells[i] = None
+        return cells, "number"
+    if isinstance(dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object, na_value=None).tolist(), "text"
+    return [_xlsx_value(v) for v in series.to_numpy(dtype=object)], "any"
 
 
 def to_xlsx_bytes(df: pd.DataFrame, *, sheet_name: str = "results") -> bytes:
@@ -435,39 +1121,56 @@ def to_xlsx_bytes(df: pd.DataFrame, *, sheet_name: str = "results") -> bytes:
         As for :func:`to_csv_bytes`: WGS84 ``lon``/``lat`` for points, ``geometry_wkt`` for
         other geometries, ISO 8601 text for dates.
     sheet_name : str, default "results"
-        The sheet's name; characters Excel forbids ([]:*?/\) become "_" and it is cut to 31.
+        The sheet's name; characters Excel forbids ([]:*?/\) become "_", apostrophes at either
+        end are dropped, it is cut to 31 characters and "History" (kept by Excel) becomes
+        "History_".
 
     Returns
     -------
     bytes
-        The workbook. Every text cell is stored as text (never as a formula), and text that a
-        spreadsheet would run as a formula gets a leading apostrophe, as in the CSV. Missing
-        values and NaN/infinity are empty cells; control characters Excel cannot hold are
-        dropped.
+        The workbook, written by xlsxwriter row by row in constant memory. Every text cell is
+        stored as text (never as a formula), and text that a spreadsheet would run as a formula
+        gets a leading apostrophe, as in the CSV. Missing values and NaN/infinity are empty
+        cells; control characters Excel cannot hold are dropped and a CR becomes LF (as an
+        XML reader reads it). Much slower than CSV (xlsxwriter's cost, about 6 µs a cell:
+        100,000 rows of 17 columns take some 10 s), so build it only when asked for.
+
+    Raises
+    ------
+    ValidationError
+        If the table has more rows or columns than an Excel sheet holds (1,048,575 data rows,
+        16,384 columns).
     """
-    from openpyxl import Workbook  # lazy: only needed for Excel downloads
-    from openpyxl.cell import WriteOnlyCell
+    import xlsxwriter  # lazy: only needed for Excel downloads
 
-    plain = _safe_text_frame(df)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_sheet_title(sheet_name))
-
-    def cells(values: list[Any]) -> list[Any]:
-        out = []
-        for value in values:
-            value = _xlsx_value(value)
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text, whatever it starts with
-                value = cell
-            out.append(value)
-        return out
-
-    sheet.append(cells(list(plain.columns)))
-    for row in plain.itertuples(index=False, name=None):
-        sheet.append(cells(list(row)))
+    plain = _safe_text_frame(df, xlsx=True)
+    if len(plain) >= _XLSX_MAX_ROWS or plain.shape[1] > _XLSX_MAX_COLUMNS:
+        msg = (f"an Excel sheet holds at most {_XLSX_MAX_ROWS - 1:,} rows and "
+               f"{_XLSX_MAX_COLUMNS:,} columns, got {plain.shape[0]:,} x {plain.shape[1]:,}")
+        raise ValidationError(msg)
     buffer = io.BytesIO()
-    book.save(buffer)
+    book = xlsxwriter.Workbook(buffer, _XLSX_OPTIONS)
+    sheet = book.add_worksheet(_sheet_title(sheet_name))
+
+    def write_any(row: int, col: int, value: Any) -> None:
+        if isinstance(value, str):
+            sheet.write_string(row, col, value)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value)
+        else:
+            sheet.write_number(row, col, value)
+
+    writer = {"number": sheet.write_number, "bool": sheet.write_boolean,
+              "text": sheet.write_string, "any": write_any}
+    for col, name in enumerate(plain.columns):
+        sheet.write_string(0, col, name)
+    columns = [_xlsx_cells(plain.iloc[:, i]) for i in range(plain.shape[1])]
+    writers = [writer[kind] for _, kind in columns]
+    for row, cells in enumerate(zip(*(values for values, _ in columns), strict=True), start=1):
+        for col, value in enumerate(cells):
+            if value is not None:
+                writers[col](row, col, value)
+    book.close()
     return buffer.getvalue()
 
 
@@ -483,7 +1186,61 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def to_geojson_bytes(gdf: pd.DataFrame) -> bytes:
+def _json_cells(series: pd.Series) -> Any:
+    """The JSON text of each cell of a column (Arrow), column-wise for numbers, bools, text.
+
+    Missing values and NaN/infinity are null; dates and datetimes ISO 8601 strings; text as
+    ``json.dumps(..., ensure_ascii=False)`` writes it (Chinese unescaped); other objects
+    through ``json.dumps`` (lists, dicts) or as their text.
+    """
+    import json
+    from json.encoder import encode_basestring  # json.dumps(ensure_ascii=False) of a str
+
+    numbers = _number_texts(series, "null", true="true", false="false", finite_only=True)
+    if numbers is not None:
+        return numbers
+    if isinstance(series.dtype, pd.StringDtype):
+        return _by_value(series, encode_basestring, "null")
+
+    def cell(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_basestring(value)
+        if _missing(value):
+            return "null"
+        if isinstance(value, (bool, np.bool_)):
+            return "true" if value else "false"
+        if isinstance(value, (int, np.integer)):
+            return str(int(value))
+        if isinstance(value, (float, np.floating)):
+            return float.__repr__(float(value)) if np.isfinite(value) else "null"
+        if isinstance(value, (pd.Timestamp, datetime, date)):
+            return encode_basestring(value.isoformat())
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+    iso = _iso_column(series)
+    return _text_array([cell(v) for v in (series if iso is None else iso).to_numpy(dtype=object)])
+
+
+def _feature_collection(properties: pd.DataFrame, geometries: Any) -> bytes:
+    """GeoJSON FeatureCollection bytes from property columns and geometry JSON texts (Arrow).
+
+    Each feature is put together in Arrow, row by row in C++; one feature per line.
+    """
+    from json.encoder import encode_basestring
+
+    head = b'{"type":"FeatureCollection","features":['
+    if not len(properties):
+        return head + b"]}\n"
+    parts: list[Any] = ['{"type":"Feature","properties":{']
+    for i, column in enumerate(properties.columns):
+        key = encode_basestring(str(column))
+        parts += [f",{key}:" if i else f"{key}:", _json_cells(properties.iloc[:, i])]
+    parts += ['},"geometry":', geometries, "},\n"]
+    features = _concatenated(_joined(*parts), trim=2)  # no ",\n" after the last feature
+    return b"".join([head, b"\n", features, b"\n]}\n"])
+
+
+def to_geojson_bytes(gdf: pd.DataFrame, *, points_only: bool = False) -> bytes:
     """Return a GeoDataFrame (or a DataFrame with lon/lat) as UTF-8 GeoJSON bytes in WGS84.
 
     Parameters
@@ -491,23 +1248,47 @@ def to_geojson_bytes(gdf: pd.DataFrame) -> bytes:
     gdf : GeoDataFrame or DataFrame
         A plain DataFrame needs WGS84 ``lon`` and ``lat`` columns. A GeoDataFrame without a CRS
         is taken to be WGS84; any other CRS is reprojected to EPSG:4326.
+    points_only : bool, default False
+        Write each row as the point at its WGS84 ``lon``/``lat`` columns instead of its
+        geometry, leaving out rows without both: for batch answers (:mod:`geo.batch`) the
+        answering resources rather than the lines to them, without the incidents that have no
+        answer.
 
     Returns
     -------
     bytes
-        A GeoJSON FeatureCollection; Chinese text is kept readable (not escaped) and dates
-        are ISO 8601 strings.
+        A GeoJSON FeatureCollection, one feature per line; every column but the geometry is a
+        property. Chinese text is kept readable (not escaped), dates are ISO 8601 strings,
+        missing values and NaN are null, a missing geometry is null. Built column by column
+        in Arrow (100,000 rows in a fraction of a second).
 
     Raises
     ------
     ValidationError
-        If ``gdf`` is a plain DataFrame without ``lon`` and ``lat`` columns.
+        If ``gdf`` is a plain DataFrame (or ``points_only`` is set) without ``lon`` and ``lat``
+        columns.
     """
-    frame = _as_geoframe(gdf).copy()
-    for column in frame.columns:
-        if column != frame.geometry.name and pd.api.types.is_datetime64_any_dtype(frame[column]):
-            frame[column] = frame[column].map(lambda v: v.isoformat(), na_action="ignore")
-    return frame.to_json(ensure_ascii=False, default=_json_default, drop_id=True).encode("utf-8")
+    import shapely
+
+    name = _geometry_name(gdf)
+    if name is not None and not points_only:
+        frame = _wgs84(gdf)
+        texts = shapely.to_geojson(np.asarray(frame.geometry.array, dtype=object))
+        return _feature_collection(pd.DataFrame(frame.drop(columns=name)),
+                                   _text_array(np.where(pd.isna(texts), "null", texts)))
+    if not {"lon", "lat"} <= set(gdf.columns):
+        msg = f"need a GeoDataFrame or lon/lat columns, got columns {list(gdf.columns)}"
+        raise ValidationError(msg)
+    properties = pd.DataFrame(gdf.drop(columns=name) if name is not None else gdf)
+    lon = properties["lon"].to_numpy(dtype=np.float64, na_value=np.nan)
+    lat = properties["lat"].to_numpy(dtype=np.float64, na_value=np.nan)
+    shown = np.isfinite(lon) & np.isfinite(lat)
+    if points_only and not shown.all():
+        properties, lon, lat = properties.iloc[np.flatnonzero(shown)], lon[shown], lat[shown]
+        shown = shown[shown]
+    texts = np.full(len(lon), "null", dtype=object)
+    texts[shown] = shapely.to_geojson(shapely.points(lon[shown], lat[shown]))
+    return _feature_collection(properties, _text_array(texts))
 
 
 def to_gpkg_bytes(gdf: pd.DataFrame, *, layer: str = "results") -> bytes:

@@ -134,6 +134,12 @@ class Settings:
     data_dir: str = _setting(str(DATA_DIR), Rule(form="nonempty"))
     #: Date the demo data describes; expiry checks default to "now" in the UI.
     demo_as_of: str = _setting("2026-11-01", Rule(form="date"))
+    #: Largest table upload read (MB), checked before parsing; Streamlit's own cap is higher.
+    max_upload_mb: float = _setting(20.0, Rule(0, 200, lo_open=True, unit="MB"))
+    #: Most incident rows one batch answers (the reader and the page stay bounded in memory).
+    max_batch_rows: int = _setting(200_000, Rule(1, 2_000_000, unit="rows"))
+    #: Most incidents drawn on the batch map; the tables and downloads hold every row.
+    map_sample_rows: int = _setting(200, Rule(1, 20_000, unit="rows"))
     #: Database URL (used by data management later; SQLite file by default).
     database_url: str = _setting(f"sqlite:///{ROOT / 'data' / 'store.sqlite'}", Rule(form="url"))
 

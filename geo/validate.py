@@ -59,6 +59,8 @@ class Report:
         Rows read (data rows, without the header).
     problems : list of Problem
         Every problem, errors and warnings, in row order once a validator has finished.
+    source : dict
+        Set by file readers: what they chose (e.g. ``sheet``, ``header_row``, ``mapping``).
     rows : numpy.ndarray of int, optional
         Set by the validators: the file row number (header = row 1) of each row of the frame
         they return, in order, so ``rows[i]`` is the row a person sees for frame row ``i``. The
@@ -68,6 +70,8 @@ class Report:
     n_rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     rows: np.ndarray | None = field(default=None, compare=False, repr=False)
+    #: What a file reader chose (sheet, header row, column mapping ...), for the page to show.
+    source: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def add(self, row: int | None, column: str | None, code: str,
             params: dict[str, Any] | None = None, *, severity: str = "error",

@@ -146,3 +146,66 @@ def test_siting_page_proposes_sites_on_the_map(server, browser):
     page.screenshot(path=str(ARTIFACTS / "siting-zh.png"), full_page=True)
     assert _external(seen) == []
     page.close()
+
+
+def _xls_with_cover_and_title(path) -> None:
+    """An old-format .xls as a county system exports it: cover sheet, title line, own columns."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    cover = book.add_sheet("说明")
+    cover.write(0, 0, "本表由区应急指挥平台导出，请勿修改表头。")
+    cover.write(1, 0, "坐标为高德（GCJ-02）坐标。")
+    data = book.add_sheet("数据")
+    data.write(0, 0, "2024年7月 突发事件清单")
+    for col, name in enumerate(["事件编号", "事发地经度", "事发地纬度", "坐标系", "备注"]):
+        data.write(1, col, name)
+    rows = [("X-01", 120.3065, 31.5640, "高德", "南长街 老人晕倒"),
+            ("X-02", "120°13'39\"E", "31°31'14\"N", "WGS84", "鼋头渚 游客落水"),
+            ("X-03", "abc", 31.5, "WGS84", "坐标缺失")]
+    for r, row in enumerate(rows, start=2):
+        for col, value in enumerate(row):
+            data.write(r, col, value)
+    book.save(str(path))
+
+
+def test_xls_with_cover_sheet_and_title_line_answers_and_downloads_in_chinese(server, browser,
+                                                                              tmp_path):
+    xls = tmp_path / "区平台导出.xls"
+    _xls_with_cover_and_title(xls)
+    page, seen = _open(browser, f"{server}/nearest")
+    page.get_by_role("tab", name="批量事件").click()
+    page.locator("input[type='file']").first.set_input_files(str(xls))
+    page.get_by_text("共 3 行，可用 2 行").wait_for(timeout=60_000)
+    page.get_by_text("读取了工作表“数据”，表头在第 2 行。").first.wait_for(
+        state="attached", timeout=30_000)
+    cells = page.locator("[role='gridcell'], td")
+    cells.filter(has_text="'abc' 不是数字").first.wait_for(state="attached", timeout=30_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.rcd-nearest-line").first.wait_for(state="attached", timeout=60_000)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_text("下载结果 CSV").click()
+    body = info.value.path().read_bytes().decode("utf-8-sig")
+    header = body.splitlines()[0]
+    assert "事件" in header and "类型" in header and "备注" in header, header
+    assert "AED 除颤仪" in body and "步行" in body and "南长街 老人晕倒" in body
+    assert ",aed," not in body and ",walk," not in body
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "nearest-xls.png"), full_page=True)
+    assert _external(seen) == []
+    page.close()
+
+
+@pytest.mark.parametrize(("path", "lang"), [("overview", "zh"), ("overview", "en"),
+                                            ("nearest", "zh"), ("nearest", "en")])
+def test_page_urls_open_directly_without_a_popup(server, browser, path, lang):
+    page, seen, _, frame = _open_map(browser, f"{server}/{path}", lang)
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Page not found", exact=False).count() == 0
+    assert page.locator("[role='dialog']").count() == 0
+    title = {"overview": ("总览", "Overview"), "nearest": ("最近资源", "nearest")}[path]
+    assert page.get_by_text(title[0] if lang == "zh" else title[1], exact=False).count() > 0
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert _external(seen) == []
+    page.close()

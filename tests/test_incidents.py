@@ -232,7 +232,7 @@ def test_missing_lat_column_names_it_and_lists_columns():
     gdf, report = read_incidents("name,lon,height\nx,120.3,5\n", "a.csv")
     assert report.fatal and len(gdf) == 0
     problem = _one(report, None, "lat")
-    assert "'lat'" in en(problem)
+    assert "no latitude column" in en(problem) and "lat/latitude" in en(problem)
     assert "'name'" in en(problem) and "'height'" in en(problem)
 
 
@@ -270,7 +270,7 @@ def test_text_in_number_column_keeps_good_rows():
             "a,120.3,31.57\n"
             "b,abc,31.57\n"
             "c,119.43,32.21\n"
-            "d,120.3,北纬31\n")
+            "d,120.3,约31\n")
     gdf, report = read_incidents(text, "a.csv")
     assert _problems(report) == [(3, "lon"), (5, "lat")]
     assert "'abc' is not a number" in en(_one(report, 3, "lon"))
@@ -315,7 +315,8 @@ def test_unquoted_decimal_comma_shifts_cells_and_is_an_error():
     assert gdf["incident"].tolist() == ["b"]
 
 
-@pytest.mark.parametrize("cell", ["nan", "inf", "120.3,31.57", "120°18'", "TRUE"])
+@pytest.mark.parametrize("cell", ["nan", "inf", "120.3,31.57", "120.30 31.58", "TRUE",
+                                  "120°78'"])
 def test_rejected_number_spellings(cell: str):
     gdf, report = read_incidents(f'lon,lat\n"{cell}",31.57\n', "a.csv")
     assert _problems(report) == [(2, "lon")]
@@ -390,9 +391,12 @@ def test_point_outside_the_cities_is_kept_with_a_warning(boundaries: gpd.GeoData
 
 
 def test_point_outside_china_warns_without_boundaries():
-    gdf, report = read_incidents("lon,lat\n-0.12,51.5\n", "a.csv")
-    assert len(gdf) == 1
-    assert _one(report, 2, "lon/lat").severity == "warning"
+    gdf, report = read_incidents("lon,lat\n-0.12,51.5\n0,0\n-120.3,31.5\n120.3,31.5\n",
+                                 "a.csv")
+    assert len(gdf) == 1  # outside China is an error: GCJ-02 is not even defined there
+    assert [(p.row, p.code, p.severity) for p in report.problems] == [
+        (2, "outside_china", "error"), (3, "outside_china", "error"),
+        (4, "outside_china", "error")]
 
 
 def test_every_problem_is_reported_at_once(boundaries: gpd.GeoDataFrame):
@@ -580,11 +584,11 @@ def test_code_empty_file(raw: bytes, code: str):
 
 
 def test_code_gbk_file_with_bad_rows_keeps_chinese_column_names():
-    text = "编号,经度,纬度,坐标系\n1,120.3,31.57,WGS84\n2,东经120,31.57,百度\n3,120.3,,高德\n"
+    text = "编号,经度,纬度,坐标系\n1,120.3,31.57,WGS84\n2,东经1二0,31.57,百度\n3,120.3,,高德\n"
     gdf, report = read_incidents(text.encode("gbk"), "导出.csv")
     assert _codes(report) == [(3, "经度", "not_a_number"), (4, "纬度", "empty_cell")]
-    assert _one(report, 3, "经度").params == {"role": "lon", "value": "东经120"}
-    assert _one(report, 4, "纬度").params == {"role": "lat"}
+    assert _one(report, 3, "经度").params == {"role": "lon", "value": "东经1二0"}
+    assert _one(report, 4, "纬度").params == {"role": "lat", "value": ""}
     assert gdf["incident"].tolist() == ["1"]
 
 
@@ -612,10 +616,10 @@ def test_code_missing_columns():
 
 
 def test_code_text_in_number_column():
-    _, report = read_incidents("id,lon,lat\na,abc,31.57\nb,120.3,北纬31\n", "a.csv")
+    _, report = read_incidents("id,lon,lat\na,abc,31.57\nb,120.3,约31\n", "a.csv")
     assert _codes(report) == [(2, "lon", "not_a_number"), (3, "lat", "not_a_number")]
     assert _one(report, 2, "lon").params == {"role": "lon", "value": "abc"}
-    assert _one(report, 3, "lat").params == {"role": "lat", "value": "北纬31"}
+    assert _one(report, 3, "lat").params == {"role": "lat", "value": "约31"}
 
 
 def test_code_outside_city(boundaries: gpd.GeoDataFrame):

@@ -43,8 +43,12 @@ def _xlsx_rows(raw: bytes) -> list[list[openpyxl.cell.cell.Cell]]:
     return [list(row) for row in book.active.iter_rows()]
 
 
-def _has_lon_lat(header: list[str]) -> bool:
-    return {"lon", "lat"} <= {h.lower() for h in header}
+def _lon_lat_score(header: list[str]) -> float:
+    return float(len({"lon", "lat"} & {h.lower() for h in header}))
+
+
+def _numbered(table: RawTable) -> list[tuple[int, list]]:
+    return list(zip(table.row_numbers, table.rows, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -76,13 +80,15 @@ def test_read_table_plain_csv_keeps_file_row_numbers():
     assert isinstance(table, RawTable)
     assert report.problems == []
     assert (table.header_row, table.header, table.sheet) == (1, ["a", "b"], None)
-    assert table.rows == [(2, ["1", "2"]), (5, ["3", "4"])]  # blank rows left out
+    assert _numbered(table) == [(2, ["1", "2"]), (5, ["3", "4"])]  # blank rows left out
 
 
 def test_read_table_header_below_blank_lines():
-    table = read_table(b"\n\nlon,lat\n120.3,31.57\n", "t.csv", Report())
+    report = Report()
+    table = read_table(b"\n\nlon,lat\n120.3,31.57\n", "t.csv", report)
     assert table is not None
-    assert table.header_row == 3 and table.rows == [(4, ["120.3", "31.57"])]
+    assert table.header_row == 3 and _numbered(table) == [(4, ["120.3", "31.57"])]
+    assert report.problems == []  # blank lines are not title lines: nothing to say
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8-sig", "utf-8", "utf-16",
@@ -100,7 +106,7 @@ def test_read_table_encodings(encoding: str):
     assert report.problems == []
     assert table is not None
     assert table.header == ["编号", "经度", "纬度"]
-    assert table.rows == [(2, ["事件1", "120.3", "31.57"])]
+    assert _numbered(table) == [(2, ["事件1", "120.3", "31.57"])]
 
 
 def test_read_table_utf8_bom_is_not_in_the_header():
@@ -115,35 +121,125 @@ def test_read_table_delimiters(delimiter: str, name: str):
     text = delimiter.join(["名称", "lon", "lat"]) + "\n" + delimiter.join(["p", "1", "2"]) + "\n"
     table = read_table(text.encode("utf-8"), name, Report())
     assert table is not None
-    assert table.header == ["名称", "lon", "lat"] and table.rows == [(2, ["p", "1", "2"])]
+    assert table.header == ["名称", "lon", "lat"] and _numbered(table) == [(2, ["p", "1", "2"])]
+
+
+def test_read_table_delimiter_is_found_under_a_title_line():
+    text = "2024年7月 事件清单\n编号;lon;lat\nA;120,3;31,5\nB;120,4;31,6\n"
+    report = Report()
+    table = read_table(text.encode("gbk"), "eu.csv", report, score=_lon_lat_score)
+    assert table is not None and table.header == ["编号", "lon", "lat"]
+    assert _numbered(table)[0] == (3, ["A", "120,3", "31,5"])
+    assert [(p.code, p.params["row"]) for p in report.problems] == [("header_row_found", 2)]
 
 
 def test_read_table_utf16_tab_export_from_excel():
     text = "编号\t经度\t纬度\r\nA\t120.3\t31.57\r\n"
     table = read_table(text.encode("utf-16"), "unicode.txt", Report())
-    assert table is not None and table.rows == [(2, ["A", "120.3", "31.57"])]
+    assert table is not None and _numbered(table) == [(2, ["A", "120.3", "31.57"])]
 
 
-def test_read_table_xlsx_pick_sheet_chooses_the_data_sheet():
+def test_read_table_title_lines_are_skipped_by_the_score_and_said():
+    text = "突发事件清单\n制表：应急办 2024-07-01\n\nid,lon,lat\nA,120.3,31.57\n"
+    report = Report()
+    table = read_table(text.encode("utf-8"), "t.csv", report, score=_lon_lat_score)
+    assert table is not None and table.header_row == 4 and table.header_guess == 4
+    assert _numbered(table) == [(5, ["A", "120.3", "31.57"])]
+    assert _codes(report) == [(None, None, "header_row_found", "warning")]
+    # Without a score, a one-cell title line is still not taken for the header.
+    plain = read_table(text.encode("utf-8"), "t.csv", Report())
+    assert plain is not None and plain.header_row == 4
+
+
+def test_read_table_header_row_can_be_forced():
+    text = "id,lon,lat\nnote,x,y\nA,120.3,31.57\n"
+    report = Report()
+    table = read_table(text.encode(), "t.csv", report, score=_lon_lat_score, header_row=2)
+    assert table is not None and table.header == ["note", "x", "y"] and table.header_guess == 1
+    assert _numbered(table) == [(3, ["A", "120.3", "31.57"])]
+    assert report.problems == []
+    bad = Report()
+    assert read_table(text.encode(), "t.csv", bad, header_row=40) is None
+    assert [p.code for p in bad.problems] == ["bad_header_row"]
+
+
+def test_read_table_two_row_merged_header():
+    rows = [["序号", "事发地点", "坐标", None, "备注"],
+            [None, None, "lon", "lat", None],
+            [1, "南长街", 120.3065, 31.564, "x"]]
+    table = read_table(xlsx_bytes(("数据", rows)), "m.xlsx", Report(), score=_lon_lat_score)
+    assert table is not None and table.header_row == 2
+    assert table.header == ["序号", "事发地点", "lon", "lat", "备注"]
+    assert _numbered(table) == [(3, [1, "南长街", 120.3065, 31.564, "x"])]
+
+
+def test_read_table_unterminated_quote_is_one_row_error_not_lost_rows():
+    text = ('id,lon,lat,note\nA,120.1,31.5,ok\nB,120.2,31.5,"broken\nC,120.3,31.5,ok\n'
+            'D,120.4,31.5,ok\n')
+    report = Report()
+    table = read_table(text.encode(), "q.csv", report)
+    assert table is not None
+    assert [n for n, _ in _numbered(table)] == [2, 4, 5]
+    assert _codes(report) == [(3, None, "broken_quote", "error")]
+    assert table.n_dropped == 1
+
+
+def test_read_table_real_line_break_inside_quotes_is_kept():
+    text = 'id,lon,lat,note\nA,120.1,31.5,"line one\nline two"\nB,120.2,31.5,ok\n'
+    report = Report()
+    table = read_table(text.encode(), "q.csv", report)
+    assert table is not None and report.problems == []
+    assert _numbered(table) == [(2, ["A", "120.1", "31.5", "line one\nline two"]),
+                                (4, ["B", "120.2", "31.5", "ok"])]
+
+
+def test_read_table_huge_cell_is_a_row_error():
+    raw = b'lon,lat,note\n120.1,31.5,"' + b"a" * 200_000 + b'"\n120.2,31.6,ok\n'
+    report = Report()
+    table = read_table(raw, "big.csv", report)
+    assert table is not None and _numbered(table) == [(3, ["120.2", "31.6", "ok"])]
+    assert _codes(report) == [(2, None, "cell_too_long", "error")]
+    assert report.problems[0].params == {"n_chars": 200_000, "limit": 32_767}
+
+
+def test_read_table_one_undecodable_line_is_a_row_error():
+    good = "编号,经度,纬度\n".encode() + b"".join(
+        f"A{i},120.3,31.5\n".encode() for i in range(200))
+    raw = good + b"B\xff\xfe,120.4,31.6\n"
+    report = Report()
+    table = read_table(raw, "mixed.csv", report)
+    assert table is not None and len(table.rows) == 200
+    assert _codes(report) == [(202, None, "bad_bytes", "error")]
+
+
+def test_read_table_xlsx_score_chooses_the_data_sheet():
     raw = xlsx_bytes(("说明", [["请在第二个表里填写"], ["第二行说明"]]),
                     ("数据", [[None], ["ID", "lon", "lat"], [1001, 120.3, 31.57],
                               [None, None, None], [1002, 119.43, 32.21]]))
     report = Report()
-    table = read_table(raw, "two.xlsx", report, pick_sheet=_has_lon_lat)
+    table = read_table(raw, "two.xlsx", report, score=_lon_lat_score)
     assert table is not None
-    assert table.sheet == "数据"
+    assert table.sheet == "数据" and table.sheets == ["说明", "数据"]
     assert table.header_row == 2 and table.header == ["ID", "lon", "lat"]
-    assert table.rows == [(3, [1001, 120.3, 31.57]), (5, [1002, 119.43, 32.21])]
-    assert _codes(report) == [(None, None, "other_sheets_ignored", "warning")]
-    assert report.problems[0].params == {"sheet": "数据", "others": "'说明'"}
+    assert _numbered(table) == [(3, [1001, 120.3, 31.57]), (5, [1002, 119.43, 32.21])]
+    assert _codes(report) == [(None, None, "sheet_chosen", "warning")]
+    assert report.problems[0].params == {"sheet": "数据", "others": ["说明"]}
+    forced = read_table(raw, "two.xlsx", Report(), score=_lon_lat_score, sheet="说明")
+    assert forced is not None and forced.sheet == "说明"
+    missing = Report()
+    assert read_table(raw, "two.xlsx", missing, sheet="无") is None
+    assert [p.code for p in missing.problems] == ["unknown_sheet"]
 
 
-def test_read_table_xlsx_without_pick_sheet_reads_the_first_sheet():
+def test_read_table_xlsx_without_score_reads_the_first_sheet_with_data():
     raw = xlsx_bytes(("说明", [["见第二页"]]), ("数据", [["lon", "lat"], [120.3, 31.57]]))
     table = read_table(raw, "two.xlsx", Report())
-    assert table is not None and table.sheet == "说明" and table.header == ["见第二页"]
-    nothing_matches = read_table(raw, "two.xlsx", Report(), pick_sheet=lambda header: False)
-    assert nothing_matches is not None and nothing_matches.sheet == "说明"
+    assert table is not None and table.sheet == "数据"  # a cover note has no data rows
+    nothing_matches = read_table(raw, "two.xlsx", Report(), score=lambda header: 0.0)
+    assert nothing_matches is not None and nothing_matches.sheet == "数据"
+    both = xlsx_bytes(("一", [["a", "b"], [1, 2]]), ("二", [["lon", "lat"], [120.3, 31.57]]))
+    first = read_table(both, "two.xlsx", Report())
+    assert first is not None and first.sheet == "一"
 
 
 def test_read_table_skips_empty_sheets_without_a_warning():
@@ -154,11 +250,33 @@ def test_read_table_skips_empty_sheets_without_a_warning():
     assert report.problems == []
 
 
+@pytest.mark.parametrize("fmt", ["xls", "ods"])
+def test_read_table_old_excel_and_open_document(tmp_path: Path, fmt: str):
+    frame = pd.DataFrame({"编号": ["A", "B"], "lon": [120.3, 119.43], "lat": [31.57, 32.21]})
+    path = tmp_path / f"t.{fmt}"
+    if fmt == "ods":
+        frame.to_excel(path, index=False, engine="odf", sheet_name="数据")
+    else:
+        import xlwt
+
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("数据")
+        for r, row in enumerate([list(frame.columns), *frame.values.tolist()]):
+            for c, value in enumerate(row):
+                sheet.write(r, c, value)
+        book.save(str(path))
+    report = Report()
+    table = read_table(path.read_bytes(), path.name, report, score=_lon_lat_score)
+    assert report.problems == [] and table is not None
+    assert table.sheet == "数据" and table.header == ["编号", "lon", "lat"]
+    assert _numbered(table) == [(2, ["A", 120.3, 31.57]), (3, ["B", 119.43, 32.21])]
+
+
 def test_read_table_workbook_with_a_csv_name_is_read_with_a_warning():
     raw = xlsx_bytes(("s", [["lon", "lat"], [120.3, 31.57]]))
     report = Report()
     table = read_table(raw, "really.csv", report)
-    assert table is not None and table.rows == [(2, [120.3, 31.57])]
+    assert table is not None and _numbered(table) == [(2, [120.3, 31.57])]
     assert _codes(report) == [(None, None, "workbook_named_csv", "warning")]
 
 
@@ -191,23 +309,26 @@ def test_read_table_binary_junk(raw: bytes):
 
 @pytest.mark.parametrize(("raw", "filename", "code", "fix_code", "params"), [
     (b"lon,lat\n\x80\xff,1\n", "a.csv", "bad_encoding", "save_csv_utf8_or_xlsx", {}),
-    (b"\x00\x01\x02lon,lat\n", "a.csv", "binary_file", "upload_csv_or_xlsx", {}),
-    (b'lon,lat\n"' + b"a" * 200_000 + b'",1\n', "a.csv", "bad_csv", None, None),
-    (b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx", "bad_xlsx", "save_xlsx_or_csv",
-     {"error_type": "BadZipFile"}),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls", "xls_unsupported",
-     "save_xlsx_or_csv", {}),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "renamed.csv", "xls_unsupported",
-     "save_xlsx_or_csv", {}),
+    (b"\x00\x01\x02lon,lat\n", "a.csv", "binary_file", "upload_table", {}),
+    (b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx", "bad_workbook", "save_xlsx_or_csv",
+     None),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls", "bad_workbook",
+     "save_xlsx_or_csv", None),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "renamed.csv", "bad_workbook",
+     "save_xlsx_or_csv", None),
     (b"lon,lat\n120.3,31.57\n", "wrong.xlsx", "not_a_workbook", "rename_csv", {"ext": ".xlsx"}),
-    (b"{}", "points.json", "unsupported_type", "upload_csv_or_xlsx", {"ext": ".json"}),
+    (b"lon,lat\n120.3,31.57\n", "wrong.ods", "not_a_workbook", "rename_csv", {"ext": ".ods"}),
+    (b"{}", "points.json", "unsupported_type", "upload_table",
+     {"ext": ".json", "accepted": ".csv .tsv .txt .xlsx .xlsm .xls .ods"}),
+    (b"%PDF-1.4", "scan.pdf", "unsupported_type", "upload_table", None),
 ])
 def test_read_table_whole_file_errors(raw: bytes, filename: str, code: str,
                                       fix_code: str | None, params: dict | None):
     report = Report()
     assert read_table(raw, filename, report) is None
-    assert len(report.problems) == 1
-    problem = report.problems[0]
+    problems = [p for p in report.problems if p.code != "workbook_named_csv"]
+    assert len(problems) == 1
+    problem = problems[0]
     assert (problem.row, problem.column, problem.code, problem.severity) == (None, None, code,
                                                                             "error")
     assert problem.fix_code == fix_code
@@ -215,12 +336,21 @@ def test_read_table_whole_file_errors(raw: bytes, filename: str, code: str,
         assert problem.params == params
 
 
+def test_read_table_size_cap_is_checked_before_parsing():
+    report = Report()
+    raw = b"lon,lat\n" + b"120.3,31.57\n" * 1000
+    assert read_table(raw, "big.csv", report, max_bytes=1000) is None
+    assert _codes(report) == [(None, None, "upload_too_large", "error")]
+    assert report.problems[0].params == {"size_mb": 0.0, "limit_mb": 0.0}
+    assert read_table(raw, "big.csv", Report(), max_bytes=len(raw)) is not None
+
+
 def test_read_table_and_load_bytes_accept_paths_and_text(tmp_path: Path):
     path = tmp_path / "in.csv"
     path.write_bytes(b"lon,lat\n120.3,31.57\n")
     for data in (path, str(path), "lon,lat\n120.3,31.57\n", path.read_bytes()):
         table = read_table(data, "in.csv", Report())
-        assert table is not None and table.rows == [(2, ["120.3", "31.57"])]
+        assert table is not None and _numbered(table) == [(2, ["120.3", "31.57"])]
     assert load_bytes(bytearray(b"ab")) == b"ab"
     assert load_bytes("x\ny") == b"x\ny"
 
@@ -371,7 +501,7 @@ def test_xlsx_reads_back_through_read_table():
     gdf = gpd.GeoDataFrame({"编号": ["A"]}, geometry=[Point(120.3, 31.57)], crs="EPSG:4326")
     table = read_table(to_xlsx_bytes(gdf), "back.xlsx", Report())
     assert table is not None
-    assert table.header == ["编号", "lon", "lat"] and table.rows == [(2, ["A", 120.3, 31.57])]
+    assert table.header == ["编号", "lon", "lat"] and _numbered(table) == [(2, ["A", 120.3, 31.57])]
 
 
 # ------------------------------------------------------------------ GeoJSON

@@ -100,8 +100,7 @@ def test_coordinates_in_gcj02_are_converted(monkeypatch):
 
     monkeypatch.setattr(streamlit_folium, "st_folium", lambda *a, **k: {})
     at = run_page("pages/nearest.py", "wuxi", "en")
-    at.number_input(key="nr_lon").set_value(120.3056)
-    at.number_input(key="nr_lat").set_value(31.5771)
+    at.text_input(key="nr_xy").set_value("120.3056, 31.5771")
     at.selectbox(key="nr_crs").set_value("gcj02")
     next(b for b in at.button if b.label == "Search").click()
     at.run()

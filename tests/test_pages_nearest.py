@@ -91,14 +91,38 @@ def test_place_search_with_no_match_clears_the_previous_answer(monkeypatch):
     assert not _has_results(at)
 
 
-@pytest.mark.parametrize(("lon", "lat", "field"), [
-    (200.0, 31.5, "经度"), (120.3, 95.0, "纬度"), (31.57, 120.30, "颠倒")])
-def test_refused_coordinates_clear_the_previous_answer(monkeypatch, lon, lat, field):
+@pytest.mark.parametrize(("city", "query", "place", "how"), [
+    ("zhenjiang", "金山寺", "金山", "别名“金山寺”"), ("wuxi", "鼋头诸", "鼋头渚", "同音"),
+    ("wuxi", "yuantouzu", "鼋头渚", "拼写相近"), ("wuxi", "Lingshn", "灵山", "拼写相近")])
+def test_place_search_forgives_aliases_homophones_and_typos(monkeypatch, city, query, place,
+                                                            how):
+    _map_calls(monkeypatch)
+    at = run_page("pages/nearest.py", city, "zh")
+    at.text_input(key="nr_place_q").set_value(query).run()
+    assert not at.exception, at.exception
+    first = at.selectbox(key="nr_place_pick").options[0]
+    assert place in first and how in first, first
+    at.button(key="nr_place_go").click().run()
+    assert place in at.session_state["nr_origin"][2]
+    assert _has_results(at)
+
+
+def test_place_search_with_no_match_names_suggestions(monkeypatch):
+    _map_calls(monkeypatch)
+    at = run_page("pages/nearest.py", "wuxi", "en")
+    at.text_input(key="nr_place_q").set_value("xyzq").run()
+    assert not at.exception, at.exception
+    assert any("Did you mean" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+@pytest.mark.parametrize(("text", "field"), [
+    ("200, 31.5", "经度"), ("120.3, 95", "纬度"), ("0, 0", "经度"), ("120.30 abc", "120.30 abc"),
+    ("120.30", "120.30"), ("120°78′, 31°34′", "60")])
+def test_refused_coordinates_clear_the_previous_answer(monkeypatch, text, field):
     _map_calls(monkeypatch, {"lat": WUXI[1], "lng": WUXI[0]})
     at = run_page("pages/nearest.py", "wuxi", "zh")
     assert at.session_state["nr_origin"] is not None
-    at.number_input(key="nr_lon").set_value(lon)
-    at.number_input(key="nr_lat").set_value(lat)
+    at.text_input(key="nr_xy").set_value(text)
     next(b for b in at.button if b.label == "查询").click()
     at.run()
     assert not at.exception, at.exception
@@ -106,6 +130,35 @@ def test_refused_coordinates_clear_the_previous_answer(monkeypatch, lon, lat, fi
     assert any("坐标无效" in w.value for w in at.warning)
     assert any(field in e.value for e in at.error), [e.value for e in at.error]
     assert not _has_results(at)
+
+
+@pytest.mark.parametrize(("text", "order_note"), [
+    ("120.3010, 31.5790", False), ("31.5790 120.3010", True), ("31.5790，120.3010", True),
+    ("东经120°18′3.6″ 北纬31°34′44.4″", False), ("N31.579 E120.301", False),
+    ("１２０．３０１０, ３１．５７９０", False)])
+def test_typed_coordinates_in_any_common_shape(monkeypatch, text, order_note):
+    _map_calls(monkeypatch)
+    at = run_page("pages/nearest.py", "wuxi", "zh")
+    at.text_input(key="nr_xy").set_value(text)
+    next(b for b in at.button if b.label == "查询").click()
+    at.run()
+    assert not at.exception, at.exception
+    lon, lat, _ = at.session_state["nr_origin"]
+    assert (lon, lat) == (pytest.approx(120.301, abs=1e-4), pytest.approx(31.579, abs=1e-4))
+    assert any("纬度在前" in i.value for i in at.info) == order_note
+    assert _has_results(at)
+
+
+def test_typed_order_can_be_forced(monkeypatch):
+    _map_calls(monkeypatch)
+    at = run_page("pages/nearest.py", "wuxi", "zh")
+    at.text_input(key="nr_xy").set_value("31.5790, 120.3010")
+    at.radio(key="nr_order").set_value("lonlat")  # says the first number is the longitude
+    next(b for b in at.button if b.label == "查询").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["nr_origin"] is None  # 31.58 is no longitude in China: refused
+    assert any("坐标无效" in w.value for w in at.warning)
 
 
 def test_filters_restrict_the_answer(monkeypatch):

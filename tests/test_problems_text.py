@@ -53,14 +53,23 @@ def _bad_incident_files() -> list[tuple[bytes | str, str, dict]]:
         ("a,b\n1,2\n", "a.csv", {}),
         (b"lon,lat\n\x80\xff,1\n", "a.csv", {}),                                 # bad_encoding
         (b"\x00\x01\x02lon,lat\n", "a.csv", {}),                                  # binary_file
-        (b'lon,lat\n"' + b"a" * 200_000 + b'",1\n', "a.csv", {}),                # bad_csv
-        (b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx", {}),                    # bad_xlsx
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "old.xls", {}),    # xls_unsupported
+        (b'lon,lat\n"' + b"a" * 200_000 + b'",1\n', "a.csv", {}),                # cell_too_long
+        (b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx", {}),                    # bad_workbook
         (b"lon,lat\n120.3,31.57\n", "wrong.xlsx", {}),                           # not_a_workbook
         (b"{}", "points.json", {}),                                              # unsupported_type
         (xlsx_bytes(("说明", [["见第二页"]]), ("数据", [["lon", "lat"], [120.3, 31.57]])),
-         "two.xlsx", {}),                                                        # other_sheets
+         "two.xlsx", {}),                                                        # sheet_chosen
+        (xlsx_bytes(("说明", [["见第二页"]])), "two.xlsx", {"sheet": "数据"}),      # unknown_sheet
         (xlsx_bytes(("s", [["lon", "lat"], [120.3, 31.57]])), "really.csv", {}),      # named_csv
+        ("事件清单\nlon,lat\n120.3,31.57\n", "t.csv", {}),                        # header_row_found
+        ("lon,lat\n120.3,31.57\n", "t.csv", {"header_row": 9}),                   # bad_header_row
+        ("lon,lat\n120.3,31.57\n", "t.csv", {"columns": {"lon": "经度"}}),        # unknown_column
+        ("lon,lat\n120.3,31.57\n", "t.csv", {"max_bytes": 5}),                    # upload_too_large
+        ("lon,lat\n120.3,31.57\n120.4,31.57\n", "t.csv", {"max_rows": 1}),      # too_many_rows
+        ('id,lon,lat\n1,"120.3,31.57\n2,120.4,31.57\n', "q.csv", {}),           # broken_quote
+        (b"lon,lat\n" + b"120.3,31.57\n" * 200 + b"12\xff\xfe,31\n", "b.csv", {}),  # bad_bytes
+        ("坐标\n31.57 120.30\n120.3\n北纬31.5 北纬31.6\n", "pair.csv", {}),  # order_*, not_a_pair
+        ("lon,lat\n120°78',31.5\nN120.3,31.5\n", "dms.csv", {}),  # bad_dms, wrong_hemisphere
     ]
 
 
@@ -151,6 +160,7 @@ def test_templates_format_without_key_error(problems: list[Problem], lang: str):
 
 
 _ALLOWED_LATIN = {"CSV", "UTF", "GBK", "Excel", "WPS", "xlsx", "csv", "xls", "WGS84", "GCJ",
+                  "tsv", "txt", "ods",
                   "CGCS2000", "YYYY", "indoor", "outdoor", "lon", "lat", "24h"}
 
 
@@ -187,9 +197,13 @@ def test_chinese_text_has_no_leftover_english(problems: list[Problem]):
      "longitude 31.5 and latitude 120.3 look swapped (swapped, the point is in China)"),
     ("out_of_range", {"role": "lat", "value": -95.0, "limit": 90.0},
      "纬度 -95.0 超出范围 [-90, 90]", "latitude -95.0 is out of range [-90, 90]"),
-    ("missing_column", {"role": "lat", "aliases": "lat/纬度", "columns": ["编号", "经度"]},
-     "缺少纬度列“lat”（列名可以是 lat/纬度 中任意一个）；文件中的列：“编号”、“经度”",
-     "missing the latitude column 'lat' (any of lat/纬度); columns found: '编号', '经度'"),
+    ("missing_column", {"role": "lat", "aliases": "lat/纬度", "columns": ["编号", "经度"],
+                        "header_row": 3},
+     "找不到纬度列（列名可以是 lat/纬度、“事发地纬度”或一列“经纬度”）；表头取自第 3 行，列为："
+     "“编号”、“经度”。可在“读取方式”中改表头行或指定列",
+     "no latitude column found (any of lat/纬度, a header containing 'latitude', or one "
+     "'lon,lat' column); the header was taken from row 3: '编号', '经度'. Change the header "
+     "row or pick the column under 'How the file was read'"),
     ("outside_city", {"lon": 121.47, "lat": 31.23, "place": "Wuxi/Zhenjiang",
                       "cities": ["wuxi", "zhenjiang"], "n_districts": 13},
      "(121.47000, 31.23000) 在无锡市/镇江市范围之外：不在 13 个区县中的任何一个内",
@@ -241,7 +255,7 @@ def test_problems_table_in_chinese(boundaries: gpd.GeoDataFrame):
     assert fix[0] == ""  # no suggestion: shown blank, not "None"
     assert fix[1:] == ["交换经度和纬度", "检查坐标及其坐标系"]
     assert severity == ["错误", "错误", "警告"]
-    assert view[t("col_row", "zh")].tolist() == [3, 4, 5]
+    assert view[t("col_row", "zh")].tolist() == ["3", "4", "5"]
     assert view[t("col_column", "zh")].tolist() == ["经度", "经度/纬度", "经度/纬度"]
 
 

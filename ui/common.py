@@ -184,6 +184,102 @@ def show_map(base: folium.Map, key: str, layer: folium.FeatureGroup | None = Non
                                       feature_group_to_add=layer, **kwargs)
 
 
+# ---- batch incidents: one read and one answer per file and options, shared by sessions ----
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _read_batch(version: str, digest: str, name: str, crs: str, fix_swapped: bool,
+                sheet: str | None, header_row: int | None, columns: tuple,
+                _content: bytes, _ds: Dataset):
+    from geo.incidents import read_incidents
+
+    return read_incidents(_content, name, default_crs=crs, boundaries=_ds.boundaries,
+                          fix_swapped=fix_swapped, sheet=sheet, header_row=header_row,
+                          columns=dict(columns) or None)
+
+
+def read_batch(ds: Dataset, digest: str, content: bytes, name: str, crs: str,
+               fix_swapped: bool, sheet: str | None, header_row: int | None,
+               columns: tuple):
+    """Read an incident upload once per (content digest, read options, dataset version).
+
+    Returns ``(incidents, report)`` as :func:`geo.incidents.read_incidents`; treat both as
+    read-only (they are shared by every session that uploads the same file).
+    """
+    return _read_batch(ds.version, digest, name, crs, fix_swapped, sheet, header_row, columns,
+                       content, ds)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _batch_answers(version: str, filters: Filters, read_key: str, k: int, at_key: str,
+                   max_distance_m: float | None, _incidents, _at, _ds: Dataset):
+    from geo.batch import nearest_for_incidents
+
+    _, index = filtered(_ds, filters)
+    return nearest_for_incidents(index, _incidents, k=k, at=_at, max_distance_m=max_distance_m)
+
+
+def batch_answers(ds: Dataset, filters: Filters, read_key: str, incidents, *, k: int, at,
+                  max_distance_m: float | None):
+    """Nearest answers for every incident, once per (file read, filters, k, minute, range).
+
+    ``read_key`` names the upload and every read option, so the cached answer belongs to
+    exactly the incidents passed. Treat the result as read-only.
+    """
+    at_key = at.strftime("%Y-%m-%dT%H:%M") if hasattr(at, "strftime") else str(at)
+    return _batch_answers(ds.version, filters, read_key, k, at_key, max_distance_m, incidents,
+                          at, ds)
+
+
+def read_options(digest: str, source: dict, lang_key: str) -> None:
+    """Widgets that show how an upload was read and let the user change it.
+
+    Changing the sheet resets the header row and the columns; changing the header row resets
+    the columns (their guess depends on both). The choices live in
+    ``st.session_state[f"nr_read_{digest}"]`` and take effect on the next run.
+    """
+    from geo.incidents import ROLES
+
+    opts = st.session_state.setdefault(f"nr_read_{digest}", {})
+    sheet, row = source.get("sheet"), source.get("header_row")
+    if sheet:
+        st.caption(t("read_summary_sheet", lang_key, sheet=sheet, row=row))
+    else:
+        st.caption(t("read_summary", lang_key, row=row))
+    c1, c2 = st.columns(2)
+    sheets = list(source.get("sheets") or [])
+    if len(sheets) > 1 and sheet in sheets:
+        key = f"nr_sheet_{digest}"
+
+        def pick_sheet() -> None:
+            opts.update(sheet=st.session_state[key], header_row=None, columns={})
+
+        c1.selectbox(t("read_sheet", lang_key), sheets, index=sheets.index(sheet), key=key,
+                     on_change=pick_sheet)
+    row_key = f"nr_hrow_{digest}_{sheet}"
+
+    def pick_row() -> None:
+        opts.update(header_row=int(st.session_state[row_key]), columns={})
+
+    c2.number_input(t("read_header_row", lang_key), min_value=1, value=int(row), step=1,
+                    key=row_key, on_change=pick_row)
+    st.caption(t("read_columns", lang_key))
+    header = [h for h in source.get("header") or [] if h]
+    mapping = source.get("mapping") or {}
+    cols = st.columns(len(ROLES))
+    for col, role in zip(cols, ROLES, strict=True):
+        key = f"nr_col_{role}_{digest}_{sheet}_{row}"
+        options = ["", *header]
+        current = mapping.get(role, "")
+
+        def pick_column(role: str = role, key: str = key) -> None:
+            opts.setdefault("columns", {})[role] = st.session_state[key]
+
+        col.selectbox(t(f"role_{role}", lang_key), options,
+                      index=options.index(current) if current in options else 0, key=key,
+                      format_func=lambda h: h or t("col_none", lang_key), on_change=pick_column)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _district_map(version: str, lang_key: str, basemap_key: str, _ds: Dataset) -> folium.Map:
     fmap = maps.base_map(_ds.boundaries, _basemap(basemap_key), lang_key)

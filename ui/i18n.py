@@ -123,6 +123,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_severity": {"zh": "级别", "en": "Severity"},
     "col_message": {"zh": "问题", "en": "Problem"},
     "col_fix": {"zh": "建议", "en": "Suggested fix"},
+    "col_resource_id": {"zh": "资源编号", "en": "Resource ID"},
+    "col_resource_lon": {"zh": "资源经度（WGS84）", "en": "Resource longitude (WGS84)"},
+    "col_resource_lat": {"zh": "资源纬度（WGS84）", "en": "Resource latitude (WGS84)"},
+    "col_incident_lon": {"zh": "事件经度（WGS84）", "en": "Incident longitude (WGS84)"},
+    "col_incident_lat": {"zh": "事件纬度（WGS84）", "en": "Incident latitude (WGS84)"},
+    "col_source_crs": {"zh": "文件中的坐标系", "en": "Coordinate system in file"},
+    "col_method": {"zh": "估算方法", "en": "Method"},
+    "method_name_straight_line": {"zh": "直线距离 × 绕行系数", "en": "Straight line × circuity"},
+    "method_name_network": {"zh": "道路网络", "en": "Road network"},
+    "dl_no_answer": {"zh": "范围内没有符合条件的资源", "en": "No qualifying resource in range"},
+    "dl_file_suffix": {"zh": "（文件）", "en": " (file)"},
     "mode_walk": {"zh": "步行", "en": "Walk"},
     "mode_drive": {"zh": "驾车", "en": "Drive"},
     "method_straight_line": {
@@ -136,8 +147,9 @@ STRINGS: dict[str, dict[str, str]] = {
                        "en": "Road network (OSM XML or GraphML, optional)"},
     "network_loaded": {"zh": "已载入道路网络：{nodes} 个节点，{edges} 条边。",
                        "en": "Road network loaded: {nodes} nodes, {edges} edges."},
-    "batch_upload": {"zh": "上传事件文件（CSV 或 XLSX，需含经度/纬度列）",
-                     "en": "Upload incidents (CSV or XLSX with lon/lat columns)"},
+    "batch_upload": {"zh": "上传事件表（{types}；需有经度、纬度列或一列经纬度）",
+                     "en": "Upload incidents ({types}; with longitude and latitude columns "
+                           "or one lon,lat column)"},
     "batch_default_crs": {"zh": "未注明坐标系时按", "en": "CRS when the file does not say"},
     "batch_fix_swapped": {"zh": "自动交换颠倒的经纬度",
                           "en": "Swap reversed lon/lat automatically"},
@@ -162,6 +174,51 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The file has no usable rows, so nothing was answered; the table lists every "
               "problem. The previous answer was cleared.",
     },
+    "coords_text": {
+        "zh": "经纬度（如 120.30, 31.58 或 31.58 120.30，也可写度分秒、东经…北纬…）",
+        "en": "Coordinates (e.g. 120.30, 31.58 or 31.58 120.30; degrees-minutes-seconds and "
+              "E…/N… work too)",
+    },
+    "coords_order_note": {
+        "zh": "已按纬度在前读取：经度 {lon}，纬度 {lat}（按中国的经纬度范围判断）。",
+        "en": "Read latitude first: longitude {lon}, latitude {lat} (told apart by China's "
+              "ranges).",
+    },
+    "coords_order": {"zh": "数字顺序", "en": "Order of the numbers"},
+    "coords_auto": {"zh": "自动判断", "en": "Tell automatically"},
+    "coords_first_lon": {"zh": "第一个数是经度", "en": "The first number is the longitude"},
+    "coords_first_lat": {"zh": "第一个数是纬度", "en": "The first number is the latitude"},
+    "read_how": {"zh": "读取方式（工作表、表头行、列）", "en": "How the file was read (sheet, "
+                 "header row, columns)"},
+    "read_summary_sheet": {
+        "zh": "读取了工作表“{sheet}”，表头在第 {row} 行。",
+        "en": "Read sheet '{sheet}', header on row {row}.",
+    },
+    "read_summary": {"zh": "表头在第 {row} 行。", "en": "Header on row {row}."},
+    "read_sheet": {"zh": "工作表", "en": "Sheet"},
+    "read_header_row": {"zh": "表头所在行", "en": "Header row"},
+    "read_columns": {"zh": "各列的含义（已按表头猜测，可修改）",
+                     "en": "What each column holds (guessed from the header; change it here)"},
+    "role_incident": {"zh": "编号列", "en": "Id column"},
+    "role_lon": {"zh": "经度列", "en": "Longitude column"},
+    "role_lat": {"zh": "纬度列", "en": "Latitude column"},
+    "role_pair": {"zh": "经纬度合一列", "en": "Combined lon,lat column"},
+    "role_crs": {"zh": "坐标系列", "en": "CRS column"},
+    "col_none": {"zh": "（无）", "en": "(none)"},
+    "map_sample": {
+        "zh": "地图上显示 {shown} / {n} 个事件（均匀抽样）；表格和下载包含全部 {n} 个事件。",
+        "en": "The map shows {shown} of {n} incidents (an even sample); the table and the "
+              "downloads hold all {n}.",
+    },
+    "place_suggest": {
+        "zh": "没有找到“{query}”，之前的查询结果已清除。您是不是要找：{names}？",
+        "en": "No place matches '{query}'; the previous answer was cleared. Did you mean: "
+              "{names}?",
+    },
+    "place_matched_alias": {"zh": "别名“{how}”", "en": "also called '{how}'"},
+    "place_matched_sound": {"zh": "同音“{how}”", "en": "sounds like '{how}'"},
+    "place_matched_spelling": {"zh": "拼写相近“{how}”", "en": "spelled like '{how}'"},
+    "dl_results_name": {"zh": "最近资源结果", "en": "nearest_results"},
     # coverage page
     "page_coverage": {"zh": "覆盖缺口", "en": "Coverage gaps"},
     "cov_title": {"zh": "覆盖缺口：谁在可用资源的步行/车程范围之外", "en": "Coverage gaps: who lives beyond reach of a usable resource"},
@@ -331,6 +388,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "placement_indoor": {"zh": "室内", "en": "Indoor"},
     "placement_outdoor": {"zh": "室外", "en": "Outdoor"},
     # ---- problems geo/ reports (code -> message; params fill the braces)
+    'problem.bad_dms': {
+        "zh": "'{value}' 的度分秒写法有误：分和秒应小于 60，且只有最后一项可带小数（例如 120°18′10.5″ 或 120°18.5′）",
+        "en": "'{value}' is not valid degrees-minutes-seconds: minutes and seconds must be under 60 and only the last part may have decimals (e.g. 120°18′10.5″ or 120°18.5′)",
+    },
+    'problem.wrong_hemisphere': {
+        "zh": "'{value}' 标明的不是{role_word}（经度写 E/W 或 东经/西经，纬度写 N/S 或 北纬/南纬）：请检查是否填错了列",
+        "en": "'{value}' is marked as the other coordinate, not the {role_word} (longitude takes E/W or 东经/西经, latitude N/S or 北纬/南纬): check the column",
+    },
+    'problem.order_assumed': {
+        "zh": "'{value}' 已按纬度在前读取：经度 {lon!r}、纬度 {lat!r}（只有这样才位于中国境内）；如不对，请写成“经度,纬度”或标注 东经/北纬",
+        "en": "'{value}' was read latitude first: longitude {lon!r}, latitude {lat!r} (only that order lies in China); if that is wrong, write longitude first or label them E/N",
+    },
+    'problem.order_ambiguous': {
+        "zh": "无法判断 '{value}' 中哪个数是经度：请按“经度,纬度”的顺序填写（例如 120.30,31.58），或分别标注 东经/北纬（E/N）",
+        "en": "cannot tell which number in '{value}' is the longitude: write longitude first (e.g. 120.30,31.58) or label them E/N (东经/北纬)",
+    },
+    'problem.not_a_pair': {
+        "zh": "'{value}' 不是一对经纬度：应写两个数，经度在前，例如 120.30,31.58；也可写度分秒或 东经120°18′ 北纬31°35′",
+        "en": "'{value}' is not a longitude/latitude pair: write two numbers, longitude first, e.g. 120.30,31.58; degrees-minutes-seconds or E120°18′ N31°35′ work too",
+    },
     "problem.bad_radius": {"zh": "覆盖半径 {value} 无效：应为大于 0 的米数", "en": "the radius {value} is not valid: expected metres > 0"},
     "problem.radius_or_minutes": {"zh": "请只给出一种覆盖范围：半径（米）或时间（分钟），二者选一", "en": "give the reach one way only: a radius in metres or a time in minutes, not both or neither"},
     "problem.minutes_below_turnout": {"zh": "{minutes} 分钟不足以出发：救援队集结需要 {turnout} 分钟", "en": "{minutes} minutes leave no time to travel: the team needs {turnout} minutes to turn out"},
@@ -409,33 +486,61 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": '这不是 CSV 表格（文件含有二进制数据）：请上传 .csv 或 .xlsx 文件',
         "en": 'this is not a CSV table (the file contains binary data): upload a .csv or .xlsx file',
     },
-    'problem.bad_csv': {
-        "zh": '无法读取该 CSV 表格：{error}',
-        "en": 'this is not a readable CSV table: {error}',
+    'problem.bad_workbook': {
+        "zh": '无法作为工作簿打开（{error_type}）：文件可能已损坏或带密码；请用 Excel 或 WPS 打开后另存为 .xlsx 或 .csv',
+        "en": 'cannot open the file as a workbook ({error_type}): it may be damaged or password-protected; open it in Excel or WPS and save it again as .xlsx or .csv',
     },
-    'problem.bad_xlsx': {
-        "zh": '无法作为 Excel .xlsx 工作簿打开（{error_type}）：请重新另存为 .xlsx 或 .csv',
-        "en": 'cannot open the file as an Excel .xlsx workbook ({error_type}): save it again as .xlsx or .csv',
+    'problem.sheet_chosen': {
+        "zh": '已读取工作表 “{sheet}”（它的表头有经纬度列）；其他有内容的工作表：{others}。如果数据在别的工作表，请在“读取方式”中选择',
+        "en": "read sheet '{sheet}' (its header names the coordinates); other sheets with content: {others}. If the data is on another sheet, pick it under 'How the file was read'",
     },
-    'problem.other_sheets_ignored': {
-        "zh": '已读取工作表 {sheet!r}，忽略了其他工作表：{others}',
-        "en": 'read sheet {sheet!r}; other sheets ignored: {others}',
+    'problem.unknown_sheet': {
+        "zh": '没有名为 “{sheet}” 的工作表；工作表有：{sheets}',
+        "en": "there is no sheet named '{sheet}'; the sheets are: {sheets}",
     },
-    'problem.xls_unsupported': {
-        "zh": '不支持旧版 Excel .xls 文件：请用 Excel 或 WPS 打开，另存为 .xlsx 或“CSV UTF-8”',
-        "en": 'old Excel .xls files are not supported: open it in Excel or WPS and save it as .xlsx or as CSV UTF-8',
+    'problem.header_row_found': {
+        "zh": '表头在第 {row} 行（上方的标题行已跳过），列为：{found}。如果不对，请在“读取方式”中修改表头行',
+        "en": "the header is on row {row} (title lines above it were skipped); columns: {found}. If that is wrong, change the header row under 'How the file was read'",
+    },
+    'problem.bad_header_row': {
+        "zh": '第 {row} 行不能作为表头：表头须在前 {last} 行之内且不能是空行',
+        "en": 'row {row} cannot be the header: it must be a non-blank row within the first {last} rows',
+    },
+    'problem.upload_too_large': {
+        "zh": '文件有 {size_mb} MB，超过上限 {limit_mb} MB，未读取',
+        "en": 'the file is {size_mb} MB, over the {limit_mb} MB limit; it was not read',
+    },
+    'problem.too_many_rows': {
+        "zh": '文件有 {n} 行数据，超过一次最多 {limit} 行，未读取',
+        "en": 'the file has {n} data rows, more than the {limit} one batch takes; it was not read',
+    },
+    'problem.broken_quote': {
+        "zh": '第 {line} 行的引号没有闭合，这一行无法可靠读取，已跳过；后面的行照常读取',
+        "en": 'the quote opened on line {line} never closes, so this line cannot be read reliably and was skipped; the lines after it were read',
+    },
+    'problem.cell_too_long': {
+        "zh": '这一行有一个单元格长达 {n_chars} 个字符，超过表格单元格上限 {limit} 个字符，已跳过',
+        "en": 'a cell in this row holds {n_chars} characters, more than the {limit} a spreadsheet cell can hold; the row was skipped',
+    },
+    'problem.bad_bytes': {
+        "zh": '第 {line} 行有无法识别的字符（文件编码混杂），已跳过',
+        "en": 'line {line} holds bytes that are not text in the file\'s encoding (mixed encodings); it was skipped',
+    },
+    'problem.unknown_column': {
+        "zh": '文件中没有列 “{column}”；文件中的列：{found}',
+        "en": "the file has no column '{column}'; columns found: {found}",
     },
     'problem.not_a_workbook': {
-        "zh": '文件后缀是 {ext}，但内容不是 Excel 工作簿；如果它是 CSV 表格，请把后缀改为 .csv',
-        "en": 'the file is named {ext} but is not an Excel workbook; if it is a CSV table, rename it to .csv',
+        "zh": '文件后缀是 {ext}，但内容不是工作簿；如果它是 CSV 表格，请把后缀改为 .csv',
+        "en": 'the file is named {ext} but is not a workbook; if it is a CSV table, rename it to .csv',
     },
     'problem.unsupported_type': {
-        "zh": '不支持的文件类型 {ext!r}：请上传 .csv 或 .xlsx 文件',
-        "en": 'unsupported file type {ext!r}: upload a .csv or .xlsx file',
+        "zh": '不支持的文件类型 {ext!r}：可以上传 {accepted}',
+        "en": 'unsupported file type {ext!r}: upload one of {accepted}',
     },
     'problem.workbook_named_csv': {
-        "zh": '文件名是 CSV，但实际是 Excel 工作簿；已按 .xlsx 读取',
-        "en": 'the file is an Excel workbook with a CSV name; read it as .xlsx',
+        "zh": '文件名是 CSV，但实际是工作簿；已按工作簿读取',
+        "en": 'the file is a workbook with a CSV name; read it as a workbook',
     },
     'problem.empty_file': {
         "zh": '文件中没有任何行（文件为空）',
@@ -446,8 +551,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": 'the file has no rows (only a header)',
     },
     'problem.missing_column': {
-        "zh": '缺少{role_word}列“{role}”（列名可以是 {aliases} 中任意一个）；文件中的列：{found}',
-        "en": "missing the {role_word} column '{role}' (any of {aliases}); columns found: {found}",
+        "zh": '找不到{role_word}列（列名可以是 {aliases}、“事发地{role_word}”或一列“经纬度”）；表头取自第 {header_row} 行，列为：{found}。可在“读取方式”中改表头行或指定列',
+        "en": "no {role_word} column found (any of {aliases}, a header containing '{role_word}', or one 'lon,lat' column); the header was taken from row {header_row}: {found}. Change the header row or pick the column under 'How the file was read'",
     },
     'problem.too_many_cells': {
         "zh": '这一行有 {n_cells} 个或更多单元格，但表头只有 {n_header} 列：某个值可能含有未加引号的逗号（例如小数逗号 120,3）',
@@ -582,13 +687,45 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": 'setting {name} has an impossible value {value!r}: expected {expected}',
     },
     # ---- suggested fixes (fix code -> text; same params as the problem)
+    'fix.upload_table': {
+        "zh": '上传表格文件：.csv、.tsv、.txt、.xlsx、.xls 或 .ods',
+        "en": 'upload a table: .csv, .tsv, .txt, .xlsx, .xls or .ods',
+    },
+    'fix.split_file': {
+        "zh": '把文件拆成几份分批上传，或只保留需要的列',
+        "en": 'split the file and upload it in parts, or keep only the columns needed',
+    },
+    'fix.close_quote': {
+        "zh": '在该行补上缺少的引号 "，或去掉多余的引号',
+        "en": 'add the missing quote " on that line, or remove the stray one',
+    },
+    'fix.shorten_cell': {
+        "zh": '缩短该单元格的内容',
+        "en": 'shorten that cell',
+    },
+    'fix.pick_column': {
+        "zh": '在“读取方式”中从列表里选择列',
+        "en": "pick the column from the list under 'How the file was read'",
+    },
+    'fix.split_pair': {
+        "zh": '经度和纬度分两列填写，或把列名改为“经纬度”',
+        "en": "put longitude and latitude in two columns, or name the column 'lon,lat'",
+    },
+    'fix.write_pair': {
+        "zh": '写成“经度,纬度”，例如 120.30,31.58',
+        "en": 'write it as lon,lat, e.g. 120.30,31.58',
+    },
+    'fix.write_pair_labels': {
+        "zh": '标明经纬度，例如“东经120.30 北纬31.58”',
+        "en": 'label them, e.g. E120.30 N31.58',
+    },
+    'fix.check_dms': {
+        "zh": '度分秒中的分和秒应小于 60，例如 120°18′10″',
+        "en": 'minutes and seconds must be under 60, e.g. 120°18′10″',
+    },
     'fix.save_csv_utf8_or_xlsx': {
         "zh": '另存为“CSV UTF-8”或 .xlsx',
         "en": 'save as CSV UTF-8 or .xlsx',
-    },
-    'fix.upload_csv_or_xlsx': {
-        "zh": '上传 .csv 或 .xlsx 文件',
-        "en": 'upload a .csv or .xlsx file',
     },
     'fix.save_xlsx_or_csv': {
         "zh": '另存为 .xlsx 或 .csv',
@@ -687,6 +824,10 @@ def _context(params: Any, lang: str) -> dict[str, Any]:
             ctx["found"] = "、".join(f"“{c}”" for c in columns) or "无"
         else:
             ctx["found"] = ", ".join(repr(c) for c in columns) or "none"
+    for key in ("others", "sheets"):
+        if isinstance(ctx.get(key), (list, tuple)):
+            ctx[key] = list_text([f"“{v}”" if lang == "zh" else repr(v) for v in ctx[key]],
+                                 lang)
     cities = ctx.get("cities")
     if isinstance(cities, (list, tuple)):
         key = "zh" if lang == "zh" else "en"

@@ -10,13 +10,17 @@ usable     The usability policy (statuses, expiry, open at a time, 24 h only) an
 schema     The one column spec of the resource table (types, allowed values, units).
 validate   Row-level checks by the spec; one report of problem codes with parameters.
 datasets   ``Dataset``: immutable, versioned; ``from_frames`` validates any source.
-io         Files in (CSV/TSV/TXT/XLSX sniffing, header and sheet detection), exports out.
+io         Files in (CSV/TSV/TXT/XLSX/XLS/ODS; encodings; sheet and header-row detection; row
+           errors for broken quotes and huge cells; a size cap), exports out (column-wise).
+coords     Coordinate cells as people write them: decimal, DMS, 度分秒, E/N, 东经/北纬, pairs.
 filters    ``Filters`` (frozen) on the resource table; ``in_area`` (is a point in the city?).
 nearest    ``nearest(resources, origins, k, max_distance_m, at, policy, exclude)`` on an index.
 network    The same answers by shortest path on a prepared road network.
 batch      Nearest answers for every incident of an upload, each keeping its incident.
 incidents  Incident uploads: header roles, coordinate cells, per-row CRS, place checks.
-places     Place-name search over resources and districts, in Chinese, pinyin or English.
+places     Place-name search: Chinese, pinyin, English, aliases, same-sound, typos.
+coverage   Who is within reach of a usable resource, by district, with ranked gap areas.
+siting     Where new AEDs cover the most people (HiGHS MILP or greedy), what-if.
 stats      Per-district and per-city figures.
 settings   Configuration from ``RCD_*`` variables or secrets.toml, range-checked at load.
 errors     ``GeoError`` and subclasses, carrying a message code and parameters.
@@ -27,9 +31,9 @@ This package never imports Streamlit or ``ui``; messages for users are worded in
 import importlib
 from types import ModuleType
 
-__all__ = ["batch", "crs", "datasets", "distance", "errors", "filters", "hours", "incidents",
-           "io", "nearest", "network", "places", "schema", "settings", "stats", "travel",
-           "usable", "validate"]
+__all__ = ["batch", "coords", "coverage", "crs", "datasets", "distance", "errors", "filters",
+           "hours", "incidents", "io", "nearest", "network", "places", "schema", "settings",
+           "siting", "stats", "travel", "usable", "validate"]
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import GeoError
-from geo.io import to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
+from geo.io import TABLE_EXTENSIONS, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
 from ui import common
 from ui.coverage_view import points_layer, sites_layer
 from ui.i18n import error_text, people_text, t
@@ -36,7 +36,8 @@ night = d3.toggle(t("site_at_night", lang), value=True, key="sg_night",
 time_limit = d4.slider(t("site_time_limit", lang), 5, 120, 30, key="sg_time_limit")
 upload = None
 if source == "upload":
-    upload = st.file_uploader(t("site_upload", lang), key="sg_upload")
+    upload = st.file_uploader(t("site_upload", lang, types=" ".join(TABLE_EXTENSIONS)),
+                              key="sg_upload")
 
 at = common.week_time(2, 3) if night else common.china_today()
 inputs = (ds.version, question, n_new, target, minutes, method, source, only_24h, night,

@@ -241,6 +241,45 @@ def test_batch_upload_answers_and_draws_from_the_right_incident(monkeypatch):
                          for line in lines)
 
 
+def _pick(at, label: str, value: str) -> None:
+    next(s for s in at.selectbox if s.label == label).set_value(value)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_batch_column_guess_can_be_corrected_on_the_page(monkeypatch):
+    _map_calls(monkeypatch)
+    csv = "字段1,字段2,字段3,字段4\nA,120.3010,31.5790,落水\nB,120.3100,31.5700,晕倒\n".encode()
+    _uploads(monkeypatch, {"nr_batch_file": FakeUpload(csv, "generic.csv")})
+    at = run_page("pages/nearest.py", "wuxi", "zh")
+    assert not at.exception, at.exception
+    assert any("文件中没有可用的行" in e.value for e in at.error)
+    _pick(at, "经度列", "字段2")
+    _pick(at, "纬度列", "字段3")
+    _pick(at, "编号列", "字段1")
+    assert any("共 2 行，可用 2 行" in i.value for i in at.info), [i.value for i in at.info]
+    assert set(_results_frame(at)["事件"]) == {"A", "B"}
+
+
+def test_batch_sheet_and_header_row_can_be_changed_on_the_page(monkeypatch):
+    from tests.conftest import xlsx_bytes
+
+    _map_calls(monkeypatch)
+    book = xlsx_bytes(("本月", [["编号", "经度", "纬度"], ["N1", 120.301, 31.579]]),
+                      ("上月", [["上月清单"], ["编号", "经度", "纬度"], ["L1", 120.31, 31.57],
+                               ["L2", 120.32, 31.58]]))
+    _uploads(monkeypatch, {"nr_batch_file": FakeUpload(book, "两个月.xlsx")})
+    at = run_page("pages/nearest.py", "wuxi", "zh")
+    assert any("共 1 行，可用 1 行" in i.value for i in at.info)
+    _pick(at, "工作表", "上月")
+    assert any("共 2 行，可用 2 行" in i.value for i in at.info), [i.value for i in at.info]
+    assert set(_results_frame(at)["事件"]) == {"L1", "L2"}
+    next(n for n in at.number_input if n.label == "表头所在行").set_value(3).run()
+    assert not at.exception, at.exception
+    # Row 3 as the header names no coordinates: refused, with the advice to pick the columns.
+    assert any("文件中没有可用的行" in e.value for e in at.error)
+
+
 def test_refused_upload_clears_the_answer(monkeypatch):
     _map_calls(monkeypatch, {"lat": WUXI[1], "lng": WUXI[0]})
     _uploads(monkeypatch, {"nr_batch_file": FakeUpload(b"\x00\x01\x02junk", "incidents.csv")})

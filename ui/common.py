@@ -249,13 +249,13 @@ def read_options(digest: str, source: dict, lang_key: str) -> None:
     c1, c2 = st.columns(2)
     sheets = list(source.get("sheets") or [])
     if len(sheets) > 1 and sheet in sheets:
-        key = f"nr_sheet_{digest}"
+        sheet_key = f"nr_sheet_{digest}"
 
         def pick_sheet() -> None:
-            opts.update(sheet=st.session_state[key], header_row=None, columns={})
+            opts.update(sheet=st.session_state[sheet_key], header_row=None, columns={})
 
-        c1.selectbox(t("read_sheet", lang_key), sheets, index=sheets.index(sheet), key=key,
-                     on_change=pick_sheet)
+        c1.selectbox(t("read_sheet", lang_key), sheets, index=sheets.index(sheet),
+                     key=sheet_key, on_change=pick_sheet)
     row_key = f"nr_hrow_{digest}_{sheet}"
 
     def pick_row() -> None:

@@ -22,7 +22,7 @@ from geo.places import place_index
 from geo.settings import SETTINGS
 from geo.usable import CHINA_TZ
 from ui import common
-from ui.i18n import error_text, list_text, problem_text, t, value_label
+from ui.i18n import error_text, list_text, md_text, problem_text, t, value_label
 from ui.nearest_view import (
     batch_downloads,
     map_sample,
@@ -125,9 +125,9 @@ with tab_coords:
             if errors or lon_in is None or lat_in is None:
                 set_origin(None, "coords_refused")
                 first = errors[0] if errors else None
-                st.session_state["nr_refused_detail"] = problem_text(
+                st.session_state["nr_refused_detail"] = md_text(problem_text(
                     first.code if first else "not_a_pair",
-                    first.params if first else {"value": text_in}, lang, text_in)
+                    first.params if first else {"value": text_in}, lang, text_in))
             else:
                 try:
                     check_lonlat_in_china(lon_in, lat_in)
@@ -155,9 +155,10 @@ with tab_place:
                 set_origin(None, "place_refused")
             near = index_p.suggest(text, limit=3)
             if len(near):
-                names = list_text([f"{r.name}（{r.district}）" if lang == "zh" else
-                                   f"{r.name} ({r.district})" for r in near.itertuples()], lang)
-                st.warning(t("place_suggest", lang, query=text.strip(), names=names))
+                names = list_text([md_text(f"{r.name}（{r.district}）" if lang == "zh" else
+                                           f"{r.name} ({r.district})")
+                                   for r in near.itertuples()], lang)
+                st.warning(t("place_suggest", lang, query=md_text(text.strip()), names=names))
             else:
                 st.caption(t("place_none", lang))
         else:

@@ -128,3 +128,21 @@ def test_one_door_html_escape_only_inside_map_text():
     door = map_src.index("def map_text(")
     assert door < map_src.index("html.escape(") < map_src.index("\ndef ", door + 1)
     assert "html.escape" not in view_src and "import html" not in view_src
+
+
+MARKDOWN_PAYLOADS = ["![](http://203.0.113.9/track.png)", "[点这里](javascript:alert(1))",
+                     "**粗体** _斜体_", ":red[红字]", "$x^2$", "<b>x</b>", "# 标题", "a\nb"]
+
+
+@pytest.mark.parametrize("payload", MARKDOWN_PAYLOADS + PAYLOADS)
+def test_md_text_leaves_no_markdown_or_html_active(payload):
+    import re
+
+    from ui.i18n import md_text
+
+    text = md_text(payload)
+    assert "\n" not in text
+    # Every character Markdown or HTML acts on is escaped by a backslash, so it shows as typed.
+    unescaped = re.sub(r"\\.", "", text)
+    assert not set(unescaped) & set("\\`*_{}[]()#!|<>~$"), text
+    assert re.sub(r"\\(.)", r"\1", text) == " ".join(payload.split())

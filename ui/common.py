@@ -16,7 +16,7 @@ from geo.settings import SETTINGS
 from geo.usable import CHINA_TZ
 from ui import map as maps
 from ui.assets import missing_files
-from ui.i18n import error_text, t
+from ui.i18n import error_text, md_text, t
 
 CITY_KEYS = ("both", "wuxi", "zhenjiang")
 
@@ -243,7 +243,7 @@ def read_options(digest: str, source: dict, lang_key: str) -> None:
     opts = st.session_state.setdefault(f"nr_read_{digest}", {})
     sheet, row = source.get("sheet"), source.get("header_row")
     if sheet:
-        st.caption(t("read_summary_sheet", lang_key, sheet=sheet, row=row))
+        st.caption(t("read_summary_sheet", lang_key, sheet=md_text(sheet), row=row))
     else:
         st.caption(t("read_summary", lang_key, row=row))
     c1, c2 = st.columns(2)

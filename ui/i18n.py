@@ -8,6 +8,7 @@ reports problem codes with parameters (``geo.validate.Problem``) and raises erro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -789,6 +790,21 @@ def value_label(field: str, value: object, lang: str) -> str:
     prefix = {"venue_type": "venue"}.get(field, field)
     key = f"{prefix}_{value}"
     return t(key, lang) if key in STRINGS else str(value)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#!|<>~$])")
+
+
+def md_text(value: object) -> str:
+    """Data text made literal for Streamlit's Markdown (st.caption, st.warning, st.info ...).
+
+    Sheet names, place names and typed text come from users and partners: a ``[link](...)``,
+    an image ``![](http://...)`` (a request leaving the machine), ``**bold**``, a ``:red[...]``
+    directive or ``$math$`` must show as the characters typed. Every Markdown character is
+    backslash-escaped and line breaks become spaces.
+    """
+    text = " ".join(str(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def list_text(items: Sequence[str], lang: str) -> str:

@@ -34,7 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.timing import timed
+from benchmarks.timing import fmt, timed
 from geo.batch import file_columns, nearest_for_incidents
 from geo.datasets import load_demo
 from geo.io import (
@@ -190,14 +190,6 @@ def same_xlsx_head(a: bytes, b: bytes, n: int = 2_000) -> bool:
 
 
 # ----------------------------------------------------------------------------- main
-
-
-def fmt(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.2f}" if value < 100 else f"{value:.0f}"
-    return str(value)
 
 
 def main() -> None:

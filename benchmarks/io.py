@@ -47,7 +47,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.timing import timed
+from benchmarks.timing import fmt, timed
 
 SIZES = (10_000, 100_000, 1_000_000)
 CASES = ("reader", "reader+bounds", "peer")
@@ -209,14 +209,6 @@ def measure(case: str, path: Path, repeats: int) -> dict:
 
 
 # ----------------------------------------------------------------------------- the table
-
-
-def fmt(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
-    return str(value)
 
 
 def main() -> None:

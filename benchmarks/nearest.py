@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.timing import timed
+from benchmarks.timing import fmt, timed
 from geo.distance import transformer
 from geo.nearest import ResourceIndex, nearest
 from geo.usable import usable_mask
@@ -201,14 +201,6 @@ def compare_with_brute(got: pd.DataFrame, brute_out: dict, per_kind: dict, ids: 
             near_tie += int((~eq).sum())
     assert worst_rel < 0.005, f"distance differs from haversine by {worst_rel:.4%}"
     return f"ids {same}/{total} equal, {near_tie} near-ties; max |d-hav|/hav {worst_rel:.3%}"
-
-
-def fmt(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
-    return str(value)
 
 
 def main() -> None:

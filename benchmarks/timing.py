@@ -1,7 +1,8 @@
-"""Timing shared by the benchmarks: the median of warm runs, or one cold run."""
+"""Timing shared by the benchmarks: the median of warm runs, or one cold run; table cells."""
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -20,3 +21,12 @@ def timed(func: Callable[[], object], repeats: int) -> tuple[float, object]:
         result = func()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def fmt(value: object) -> str:
+    """A table cell: "n/a" for missing, 3 decimals under 10, 1 decimal above, else str()."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+    return str(value)

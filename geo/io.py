@@ -355,9 +355,10 @@ def _text_rows(text: str, report: Report, score: HeaderScore | None,
     return RawTable(header_row_no, header, rows, row_numbers, None, [], n_dropped, guess)
 
 
-#: First bytes of files people upload by mistake: images, PDF, RAR/7z/gzip archives.
-_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"Rar!", b"7z\xbc\xaf",
-                 b"\x1f\x8b", b"BM")
+#: First bytes of files people upload by mistake: images, PDF, RAR/7z/gzip archives (none of
+#: them can start a text table; a BMP's "BM" could, so it is left to the NUL check).
+_BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF89a", b"GIF87a", b"%PDF-", b"Rar!\x1a",
+                 b"7z\xbc\xaf", b"\x1f\x8b\x08")
 
 
 def _read_text(raw: bytes, report: Report, score: HeaderScore | None,

@@ -336,6 +336,12 @@ def test_read_table_whole_file_errors(raw: bytes, filename: str, code: str,
         assert problem.params == params
 
 
+@pytest.mark.parametrize("first", ["BMI,lon,lat", "GIF,lon,lat", "Rar,lon,lat", "PDF,lon,lat"])
+def test_read_table_text_starting_like_a_binary_signature_is_still_text(first: str):
+    table = read_table(f"{first}\n1,120.3,31.57\n".encode(), "t.csv", Report())
+    assert table is not None and table.header == first.split(",")
+
+
 def test_read_table_size_cap_is_checked_before_parsing():
     report = Report()
     raw = b"lon,lat\n" + b"120.3,31.57\n" * 1000

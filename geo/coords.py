@@ -12,13 +12,10 @@ Problems come back as :class:`Issue` values: a code of the ``problem.*`` catalog
 
 from __future__ import annotations
 
-import gc
 import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from decimal import Decimal
@@ -31,7 +28,7 @@ import pyarrow.compute as pc
 
 from geo.crs import in_china
 from geo.errors import ValidationError
-from geo.io import NUMBER_RE
+from geo.io import NUMBER_RE, gc_paused
 
 ROLES = ("lon", "lat")
 #: Longer text is no coordinate (a long real form, 东经120度18分10.123秒 北纬31度34分48.123秒, has
@@ -308,22 +305,6 @@ def _merged(first: dict[int, list[Issue]], second: dict[int, list[Issue]]
     return dict(sorted((*first.items(), *second.items())))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while many small issue objects are made.
-
-    Issues hold no reference cycles; without the pause, the collector scans the growing issue
-    dict again and again, tripling the time for a million warnings.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _as_array(values: Any) -> np.ndarray:
     """A 1-D numpy array of the cells; sequences become object arrays (no type coercion)."""
     if isinstance(values, (pd.Series, pd.Index)):
@@ -408,7 +389,7 @@ def parse_coordinates(values: Any, role: str) -> tuple[np.ndarray, dict[int, lis
     missing = np.asarray(pd.isna(cells), dtype=bool)
     empty: dict[int, list[Issue]] = {}
     issues: dict[int, list[Issue]] = {}
-    with _gc_paused():
+    with gc_paused():
         for i in rest[missing].tolist():
             empty[i] = [_empty(None)]
         for i, cell in zip(rest[~missing].tolist(), cells[~missing], strict=True):
@@ -611,7 +592,7 @@ def parse_pairs(values: Any) -> tuple[np.ndarray, np.ndarray, dict[int, list[Iss
     issues: dict[int, list[Issue]] = {}
     where = np.flatnonzero(swap)
     rest = np.flatnonzero(~fast)
-    with _gc_paused():
+    with gc_paused():
         for i, cell, x, y in zip(where.tolist(), arr[where], lon[where].tolist(),
                                  lat[where].tolist(), strict=True):
             # positional: a third faster than keywords, and a file may be all latitude first

@@ -26,7 +26,7 @@ from geo.coords import parse_coordinates, parse_pairs
 from geo.crs import ACCEPTED_CRS_TEXT, canonical_crs, in_china, is_baidu_mercator, to_wgs84
 from geo.errors import ValidationError
 from geo.filters import in_area
-from geo.io import is_empty, read_table
+from geo.io import gc_paused, is_empty, read_table
 from geo.validate import Report
 
 #: Output columns that come first, before the file's own extra columns.
@@ -330,6 +330,17 @@ def read_incidents(
     if source_default is None:
         msg = f"default_crs must be one of wgs84, gcj02, bd09, cgcs2000, got {default_crs!r}"
         raise ValidationError(msg)
+    with gc_paused():
+        return _read_incidents(data, filename, source_default, boundaries, fix_swapped,
+                               sheet, header_row, columns, max_bytes, max_rows)
+
+
+def _read_incidents(data: bytes | str | Path, filename: str, source_default: str,
+                    boundaries: gpd.GeoDataFrame | None, fix_swapped: bool, sheet: str | None,
+                    header_row: int | None, columns: dict[str, str] | None,
+                    max_bytes: int | None, max_rows: int | None
+                    ) -> tuple[gpd.GeoDataFrame, Report]:
+    """The body of :func:`read_incidents`, run with the cyclic garbage collector paused."""
     if max_rows is None:
         from geo.settings import SETTINGS  # lazy: importing this module must not load settings
 

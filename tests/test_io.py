@@ -577,3 +577,22 @@ def test_gpkg_from_plain_frame_and_without_crs(tmp_path: Path):
     assert back.crs.to_epsg() == 4326 and back.geometry.iloc[0].x == 120.3
     no_crs = gpd.GeoDataFrame({"a": [1]}, geometry=[Point(120.3, 31.57)])
     assert _read_gpkg(to_gpkg_bytes(no_crs), tmp_path).crs.to_epsg() == 4326
+
+
+def test_gc_paused_restores_the_collector_also_nested_and_on_error():
+    import gc
+
+    from geo.io import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner pause does not end the outer one
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()
+    read_table(b"lon,lat\n1,2\n", "a.csv", Report())
+    assert gc.isenabled()

@@ -8,10 +8,12 @@ The frame is real batch output: synthetic incidents spread over Wuxi, answered b
 6n answer rows. Each incident carries columns of its own file (备注 with some formula-like
 text, 地址, 联系电话), as :func:`geo.incidents.read_incidents` keeps them.
 
-What the page offers by default for a batch is the localised CSV and the GeoJSON of the
-answering resources (points): :func:`ui.downloads.localised` + :func:`geo.io.to_csv_bytes` and
-:func:`ui.downloads.localised_geojson_frame` + :func:`geo.io.to_geojson_bytes`; XLSX is built
-when asked for. The raw batch frame (LineString geometry) is timed too.
+What the page offers for a batch is the localised CSV, the localised XLSX and the GeoJSON of
+the answering resources (points): :func:`ui.downloads.localised` + :func:`geo.io.to_csv_bytes`
+or :func:`geo.io.to_xlsx_bytes`, and :func:`ui.downloads.localised_geojson_frame` +
+:func:`geo.io.to_geojson_bytes`; each file is built when its button is clicked, so each has the
+2 s target (CSV and GeoJSON, the first two buttons, are also timed together, as before). The raw
+batch frame (LineString geometry) is timed too.
 
 Peers are the ways these files were written before (and the usual tutorial ways): per-cell
 ``Series.map`` of the defusing and ISO functions then ``DataFrame.to_csv``;
@@ -54,7 +56,7 @@ from ui.i18n import t, value_label
 
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 120.10, 120.50, 31.40, 31.70  # Wuxi's urban districts
 NOTES = ["鼋头渚 落水", "老人晕倒", '=HYPERLINK("http://x","y")', "-2+3", None, "商场 心脏骤停"]
-TARGET_S = 2.0  # the default downloads of 100k answers, together
+TARGET_S = 2.0  # the CSV + GeoJSON downloads of 100k answers together; the XLSX alone
 
 
 def synth_incidents(n: int, seed: int) -> gpd.GeoDataFrame:
@@ -215,17 +217,15 @@ def main() -> None:
                      "peer/engine": peer_s / engine_s,
                      "same": "n/a" if check is None else ("yes" if check(out, theirs) else "NO")})
 
-    # What the page offers by default (localised CSV + GeoJSON of the resource points).
+    # What the page offers (localised CSV, GeoJSON of the resource points, XLSX).
     scenario("csv (localised)", lambda: to_csv_bytes(localised(results, lang)),
              lambda: naive_csv(naive_localised(results, lang)), same_csv)
     scenario("geojson points (localised)",
              lambda: to_geojson_bytes(localised_geojson_frame(results, lang)),
              lambda: naive_geojson(localised_geojson_frame(results, lang)), same_geojson)
-    # On request.
     scenario("xlsx (localised)",
              lambda: to_xlsx_bytes(localised(results, lang), sheet_name=sheet),
-             lambda: naive_xlsx(naive_localised(results, lang), sheet), same_xlsx_head,
-             engine_reps=1)
+             lambda: naive_xlsx(naive_localised(results, lang), sheet), same_xlsx_head)
     # The raw batch frame (LineString geometry, English codes).
     scenario("csv (raw, lines as WKT)", lambda: to_csv_bytes(results),
              lambda: naive_csv(results), same_csv)
@@ -244,12 +244,13 @@ def main() -> None:
     peer_total = float(default["peer_s"].sum())
     print(f"\nbatch answers built by nearest_for_incidents: {build_s:.2f} s "
           f"({len(incidents):,} incidents x {n_kinds} kinds = {len(results):,} rows)")
-    print(f"target: default downloads (CSV + GeoJSON points) of {len(results):,} answers under "
+    print(f"target: CSV + GeoJSON points downloads of {len(results):,} answers, together, under "
           f"{TARGET_S:.0f} s: {total:.2f} s (peers {peer_total:.1f} s, "
           f"{peer_total / total:.1f}x) -> {'met' if total < TARGET_S else 'MISSED'}")
     xlsx = table.set_index("download").loc["xlsx (localised)"]
-    print(f"xlsx is built on request: {xlsx['engine_s']:.1f} s "
-          f"({xlsx['engine_s'] / len(results) * 1e6:.0f} us a row)")
+    print(f"target: xlsx download of {len(results):,} answers under {TARGET_S:.0f} s: "
+          f"{xlsx['engine_s']:.2f} s ({xlsx['engine_s'] / len(results) * 1e6:.1f} us a row, "
+          f"{xlsx['MB']:.1f} MB) -> {'met' if xlsx['engine_s'] < TARGET_S else 'MISSED'}")
     print(f"total {time.perf_counter() - started:.0f} s")
 
 

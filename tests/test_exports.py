@@ -7,17 +7,23 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+import zipfile
+from xml.etree import ElementTree
 
 import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from python_calamine import CalamineWorkbook
 from shapely.geometry import LineString, Point
 
 from geo.batch import ANSWER_COLUMNS, INCIDENT_COLUMNS, file_columns, nearest_for_incidents
+from geo.errors import ValidationError
 from geo.incidents import read_incidents
 from geo.io import (
+    _column_letters,
     _csv_bytes,
     _float_texts,
     _safe_text_frame,
@@ -222,6 +228,180 @@ def test_xlsx_sheet_names_excel_accepts(name: str, title: str):
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"a": [1]}),
                                                            sheet_name=name)))
     assert book.sheetnames == [title]
+
+
+# The workbook is checked as Excel would show it, through two readers: openpyxl (which leaves
+# Excel's "_xHHHH_" escapes as written: decoded here as Excel does) and calamine (the reader
+# of geo.io.read_table, which decodes them).
+_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+MIXED = [1, "=1+1", True, 2.5, None, np.nan, np.inf, dt.date(2024, 7, 2), "\ud800x",
+         np.int64(7), np.float64(0.5), np.bool_(False), "", "文本"]
+TEXTS = [  # (cell, what a spreadsheet shows)
+    ("鼋头渚 落水", "鼋头渚 落水"), (HOSTILE, "'" + HOSTILE),
+    ("<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"), ("]]>", "]]>"),
+    ("&amp;", "&amp;"), ("\"quotes\" & 'apostrophes'", "\"quotes\" & 'apostrophes'"),
+    ("a\x07b\x00c\x1f", "abc"), ("\x01=2+2", "'=2+2"), ("emoji 😀🚑", "emoji 😀🚑"),
+    ("_x0041_ _x0041_x0042_", "_x0041_ _x0041_x0042_"), ("  spaced  ", "  spaced  "),
+    ("\tx", "'\tx"), ("line\r\nbreak\rcr", "line\nbreak\ncr"), ("\ufffe=1+1", "'=1+1"),
+    ("a\uffffb", "ab"), ("-120.5", "-120.5"), ("全角空格\u3000", "全角空格\u3000"),
+    (None, None), ("", None),
+]
+
+
+def _shown(value: object, *, escaped: bool) -> tuple[str, object] | None:
+    """A cell read back, by what a spreadsheet shows: empty, ("s", text), ("n", x), ("b", x).
+
+    ``escaped``: the reader left Excel's "_xHHHH_" escapes in the text (they are decoded).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", float(value))
+    if escaped:
+        value = _EXCEL_ESCAPE.sub(lambda m: chr(int(m[1], 16)), value)
+    return ("s", value)
+
+
+def _trimmed(rows: list[list[object]], *, escaped: bool) -> list[list[object]]:
+    rows = [[_shown(v, escaped=escaped) for v in row] for row in rows]
+    rows = [row[:max([i + 1 for i, v in enumerate(row) if v is not None], default=0)]
+            for row in rows]
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
+def _read_back(raw: bytes) -> list[list[object]]:
+    """The sheet's cells as openpyxl and calamine read them (asserted to agree)."""
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    theirs = _trimmed([list(r) for r in book.active.iter_rows(values_only=True)],
+                      escaped=True)
+    calamine = CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    assert calamine.sheet_names == book.sheetnames
+    ours = _trimmed(calamine.get_sheet_by_index(0).to_python(skip_empty_area=False),
+                    escaped=False)
+    assert ours == theirs
+    return ours
+
+
+def _sheet_xml(raw: bytes) -> bytes:
+    return zipfile.ZipFile(io.BytesIO(raw)).read("xl/worksheets/sheet1.xml")
+
+
+def _hostile_frame() -> tuple[pd.DataFrame, list[list[object]]]:
+    """Every kind of cell, and the rows a spreadsheet shows for it (header first)."""
+    n = len(TEXTS)
+    floats = [np.nan, np.inf, -np.inf, 0.1 + 0.2, 1e-7, 1e20, -0.0, 120.3, 12345678901.25]
+    frame = pd.DataFrame({
+        "名称": pd.Series([cell for cell, _ in TEXTS], dtype="str"),
+        "=SUM(A1)": np.arange(n) - 5,
+        "f": floats + [2.5] * (n - len(floats)),
+        "b": [i % 3 == 0 for i in range(n)],
+        "when": pd.to_datetime(["2024-07-01 08:30", None] + ["2024-07-02 00:00"] * (n - 2)),
+        "i": pd.array([None, 2**40] + [3] * (n - 2), dtype="Int64"),
+        "o": pd.Series(MIXED + [None] * (n - len(MIXED)), dtype=object),
+        "空": pd.Series([None] * n, dtype="str"),
+    })
+    mixed = [("n", 1.0), ("s", "'=1+1"), ("b", True), ("n", 2.5), None, None, None,
+             ("s", "2024-07-02"), ("s", "x"), ("n", 7.0), ("n", 0.5), ("b", False), None,
+             ("s", "文本")]
+    rows = [[("s", "名称"), ("s", "'=SUM(A1)"), ("s", "f"), ("s", "b"), ("s", "when"),
+             ("s", "i"), ("s", "o"), ("s", "空")]]
+    for k, (_, text) in enumerate(TEXTS):
+        f = frame["f"].iloc[k]
+        when = ["2024-07-01T08:30:00", None][k] if k < 2 else "2024-07-02T00:00:00"
+        row = [None if text is None else ("s", text), ("n", float(k - 5)),
+               ("n", f) if np.isfinite(f) else None, ("b", k % 3 == 0),
+               None if when is None else ("s", when),
+               None if k == 0 else ("n", float(2**40 if k == 1 else 3)),
+               mixed[k] if k < len(mixed) else None]
+        rows.append(row[:max(i + 1 for i, v in enumerate(row) if v is not None)])
+    return frame, rows
+
+
+def test_xlsx_reads_back_cell_for_cell_in_openpyxl_and_calamine():
+    frame, expected = _hostile_frame()
+    raw = to_xlsx_bytes(frame, sheet_name="最近资源")
+    assert _read_back(raw) == expected
+    sheet = _sheet_xml(raw)
+    # Spaces kept where a reader would drop them, and only there.
+    assert sheet.count(b'xml:space="preserve"') == 2
+    assert b'<t xml:space="preserve">  spaced  </t>' in sheet
+    # Empty text is a cell of empty text (as xlsxwriter wrote it); a missing value, no cell.
+    assert b'<c r="A20" t="inlineStr"><is><t></t></is></c>' in sheet
+    assert b'<c r="A19"' not in sheet and b'<row r="19"><c r="B19">' in sheet
+
+
+def test_xlsx_is_a_valid_package_with_no_formula_and_is_deterministic():
+    frame, _ = _hostile_frame()
+    raw = to_xlsx_bytes(frame, sheet_name='a&b<"c">\x01\ufffe')
+    assert raw == to_xlsx_bytes(frame, sheet_name='a&b<"c">\x01\ufffe')  # same bytes twice
+    package = zipfile.ZipFile(io.BytesIO(raw))
+    assert package.testzip() is None
+    assert sorted(package.namelist()) == sorted([
+        "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml", "xl/worksheets/sheet1.xml"])
+    for info in package.infolist():
+        assert info.date_time == (1980, 1, 1, 0, 0, 0)
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        root = ElementTree.fromstring(package.read(info))  # well-formed XML 1.0
+        assert not [e for e in root.iter() if e.tag.endswith("}f")]  # no formula anywhere
+    assert openpyxl.load_workbook(io.BytesIO(raw)).sheetnames == ['a&b<"c">']
+
+
+@pytest.mark.parametrize(("frame", "expected"), [
+    (pd.DataFrame({"名称": pd.Series([], dtype="str"), "x": pd.Series([], dtype=float)}),
+     [[("s", "名称"), ("s", "x")]]),
+    (pd.DataFrame({"a": []}), [[("s", "a")]]),
+    (pd.DataFrame({"only": ["=1", None, "b"]}),
+     [[("s", "only")], [("s", "'=1")], [], [("s", "b")]]),
+    (pd.DataFrame({"n": [1.5, np.nan, 3.0]}), [[("s", "n")], [("n", 1.5)], [], [("n", 3.0)]]),
+    (pd.DataFrame(), []),
+])
+def test_xlsx_of_no_rows_and_one_column(frame: pd.DataFrame, expected: list):
+    raw = to_xlsx_bytes(frame)
+    assert _read_back(raw) == expected
+    assert raw == to_xlsx_bytes(frame)
+
+
+def test_xlsx_column_letters_and_references():
+    assert [_column_letters(i) for i in (0, 25, 26, 27, 51, 52, 701, 702, 16383)] == [
+        "A", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    frame = pd.DataFrame({f"c{i}": [i, None] if i % 2 else [None, f"t{i}"] for i in range(30)})
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert sheet["AD1"].value == "c29" and sheet["AD2"].value == 29
+    assert sheet["AC3"].value == "t28" and sheet["AC2"].value is None
+    assert _read_back(to_xlsx_bytes(frame))[1] == [None if i % 2 == 0 else ("n", float(i))
+                                                   for i in range(30)]
+
+
+def test_xlsx_rows_built_in_blocks_make_the_same_sheet(monkeypatch):
+    frame, expected = _hostile_frame()
+    frame = pd.concat([frame] * 4, ignore_index=True)
+    whole = to_xlsx_bytes(frame)
+    monkeypatch.setattr("geo.io._XLSX_BLOCK_CELLS", 1)
+    monkeypatch.setattr("geo.io._XLSX_BLOCK_ROWS", 3)  # 76 rows in 26 blocks
+    blocks = to_xlsx_bytes(frame)
+    assert _sheet_xml(blocks) == _sheet_xml(whole)
+    assert _read_back(blocks) == [expected[0], *expected[1:] * 4]
+
+
+def test_xlsx_too_large_for_plain_zip_is_written_as_zip64(monkeypatch):
+    frame = pd.DataFrame({"a": np.arange(500), "b": ["鼋头渚"] * 500})
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 4_000)  # the sheet passes it, the rest not
+    raw = to_xlsx_bytes(frame)
+    rows = _read_back(raw)
+    assert len(rows) == 501 and rows[-1] == [("n", 499.0), ("s", "鼋头渚")]
+
+
+def test_xlsx_cuts_text_to_an_excel_cell_and_refuses_too_many_rows():
+    rows = _read_back(to_xlsx_bytes(pd.DataFrame({"t": ["鼋" * 40_000, "x" * 32_767]})))
+    assert rows[1] == [("s", "鼋" * 32_767)] and rows[2] == [("s", "x" * 32_767)]
+    with pytest.raises(ValidationError, match="at most 1,048,575 rows"):
+        to_xlsx_bytes(pd.DataFrame({"a": np.zeros(1_048_576, dtype=np.int8)}))
+
 
 
 # ------------------------------------------------------------------ GeoJSON

@@ -25,7 +25,10 @@ lang = common.lang()
 with st.sidebar:
     st.markdown(f"### {t('app_title', lang)}")
     st.caption(t("app_subtitle", lang))
-    st.radio("语言 / Language", LANGS, key="lang", horizontal=True,
+    # The index follows the session's language: on a cold first run Streamlit gives the radio
+    # another element id once the page is known, and a new id resolves to its default, which
+    # would silently undo a click made during that run. So "lang" is never written by code.
+    st.radio("语言 / Language", LANGS, index=LANGS.index(lang), key="lang", horizontal=True,
              format_func=LANG_LABELS.__getitem__)
     lang = common.lang()
     common.choice(t("sidebar_city", lang), list(common.CITY_KEYS), "city",

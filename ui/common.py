@@ -42,7 +42,6 @@ def run_through_app() -> None:
 def init_session() -> None:
     """Session defaults for the shared sidebar (the entry file calls this first)."""
     st.session_state[APP_RAN] = True
-    st.session_state.setdefault("lang", "zh")
     st.session_state.setdefault("city", "both")
     st.session_state.setdefault("basemap", default_basemap())
 
@@ -52,13 +51,23 @@ def choice(label: str, options: list[str], state_key: str, fmt) -> str:
 
     A keyed select box keeps showing the labels of the language it was first drawn in, so the
     widget key carries the language and the chosen value is kept under ``state_key``.
+
+    The choice is also copied in ``on_change``, which Streamlit runs before the next script run
+    from the widget it drew: on a cold first run the widget gets another element id once the
+    page is known, and a change made during that run would otherwise be lost.
     """
     current = st.session_state.get(state_key, options[0])
     index = options.index(current) if current in options else 0
-    value = st.selectbox(label, options, index=index, format_func=fmt,
-                         key=f"{state_key}__{lang()}")
+    widget_key = f"{state_key}__{lang()}"
+    value = st.selectbox(label, options, index=index, format_func=fmt, key=widget_key,
+                         on_change=_copy_choice, args=(widget_key, state_key))
     st.session_state[state_key] = value
     return value
+
+
+def _copy_choice(widget_key: str, state_key: str) -> None:
+    if widget_key in st.session_state:
+        st.session_state[state_key] = st.session_state[widget_key]
 
 
 def lang() -> str:

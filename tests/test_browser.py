@@ -102,11 +102,11 @@ def test_click_on_map_shows_nearest_table_and_lines(server, browser):
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator(".leaflet-marker-pane .awesome-marker").first.wait_for(
         state="attached", timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     # Ask about 03:00 rather than "now", so the answer does not depend on the hour CI runs.
     page.get_by_text("仅显示当前可用").click()
     page.get_by_text("时间", exact=True).wait_for(timeout=30_000)
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     container = frame.locator(".leaflet-container")
     box = container.bounding_box()
     assert box is not None and box["height"] > 300
@@ -164,7 +164,7 @@ def test_coverage_page_draws_the_gap_map(server, browser, lang):
 def test_siting_page_proposes_sites_on_the_map(server, browser):
     page, seen = _open(browser, f"{server}/siting")
     page.get_by_text("贪心（即时）").click()
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     page.get_by_role("button", name="开始选址").click()
     page.get_by_text("选址后覆盖率").wait_for(timeout=120_000)
     page.wait_for_selector(LIVE_MAP, timeout=60_000)
@@ -230,7 +230,7 @@ def test_xls_with_cover_sheet_and_title_line_answers_and_downloads_in_chinese(se
 def test_page_urls_open_directly_without_a_popup(server, browser, path, lang):
     page, seen, _, frame = _open_map(browser, f"{server}/{path}", lang)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     assert page.get_by_text("Page not found", exact=False).count() == 0
     assert page.locator("[role='dialog']").count() == 0
     title = {"overview": ("总览", "Overview"), "nearest": ("最近资源", "nearest")}[path]

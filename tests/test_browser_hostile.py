@@ -153,7 +153,7 @@ def test_hostile_resource_names_show_as_text_on_the_overview_map(hostile_server,
     page, dialogs = _open(browser, f"{hostile_server}/")
     if lang == "en":
         page.get_by_text("English", exact=True).click()
-        page.wait_for_load_state("networkidle")
+        page.get_by_text("Red Cross Emergency Resource Map").first.wait_for(timeout=60_000)
     frame = _map_frame(page, lang)
     _no_exception(page)
     page.wait_for_timeout(500)  # an onerror handler fires after the image fails to load

@@ -18,8 +18,11 @@ test: setup-test
 
 setup: system-deps venv assets
 
+# The store's tests run against a throwaway PostgreSQL server on loopback as well as SQLite:
+# Debian's postgresql gives the server binaries (initdb, pg_ctl); the tests start and stop it.
 setup-test: setup
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 # npm fetches the map's JS/CSS; fonts-noto-cjk makes Chinese readable in Chromium screenshots;
 # python3-venv gives Debian's Python its venv module (ensurepip).

@@ -389,6 +389,82 @@ STRINGS: dict[str, dict[str, str]] = {
     "placement_indoor": {"zh": "室内", "en": "Indoor"},
     "placement_outdoor": {"zh": "室外", "en": "Outdoor"},
     # ---- problems geo/ reports (code -> message; params fill the braces)
+    'problem.admin_exists': {
+        "zh": '只有第一个管理员可以不登录直接创建；其他用户须由管理员创建',
+        "en": 'only the first administrator can be created without logging in; an administrator creates every other user',
+    },
+    'problem.bad_record': {
+        "zh": '记录 {id} 有 {n} 个问题',
+        "en": 'record {id} has {n} problem(s)',
+    },
+    'problem.bad_user_name': {
+        "zh": '用户名须为 1 到 {max_chars} 个可打印字符',
+        "en": 'a user name must be 1 to {max_chars} printable characters',
+    },
+    'problem.crs_needs_lonlat': {
+        "zh": '坐标系为 {crs} 时须同时填写经度和纬度',
+        "en": 'coordinates in {crs} need both longitude and latitude',
+    },
+    'problem.edit_conflict': {
+        "zh": '记录 {id} 在你编辑期间已被 {changed_by} 修改（{changed_at}，版本 {expected_version} → {current_version}）。库中现为：{stored_text}；你的修改：{attempted_text}。请核对后重新保存',
+        "en": 'record {id} was changed by {changed_by} while you were editing it ({changed_at}, version {expected_version} → {current_version}). Stored now: {stored_text}; yours: {attempted_text}. Check and save again',
+    },
+    'problem.id_exists': {
+        "zh": '编号 {id} 已存在',
+        "en": 'a record with id {id} exists already',
+    },
+    'problem.login_failed': {
+        "zh": '用户名或密码错误',
+        "en": 'wrong user name or password',
+    },
+    'problem.login_required': {
+        "zh": '请先登录',
+        "en": 'please log in first',
+    },
+    'problem.password_too_long': {
+        "zh": '密码最长 {max_bytes} 字节（约 24 个汉字），现为 {n_bytes} 字节',
+        "en": 'a password can have at most {max_bytes} bytes (about 24 Chinese characters); this one has {n_bytes}',
+    },
+    'problem.password_too_short': {
+        "zh": '密码至少需要 {min_chars} 个字符',
+        "en": 'a password needs at least {min_chars} characters',
+    },
+    'problem.permission_denied': {
+        "zh": '用户 {user} 无权执行此操作',
+        "en": 'user {user} may not do this (role {user_role}, needs {needed_role})',
+    },
+    'problem.record_retired': {
+        "zh": '记录 {id} 已停用，不能再编辑',
+        "en": 'record {id} is retired and cannot be edited',
+    },
+    'problem.store_changed': {
+        "zh": '预览之后数据已被修改（版本 {expected} → {current}），请重新预览该文件后再导入',
+        "en": 'the data changed after the preview (revision {expected} → {current}); preview the file again before importing',
+    },
+    'problem.store_schema_unknown': {
+        "zh": '数据库结构版本 {revision} 比本程序新，请升级程序',
+        "en": 'the database has schema revision {revision}, newer than this application; upgrade the application',
+    },
+    'problem.store_unavailable': {
+        "zh": '无法打开数据库 {url}：{error}',
+        "en": 'the database {url} cannot be opened: {error}',
+    },
+    'problem.too_many_attempts': {
+        "zh": '登录失败次数过多，请 {minutes} 分钟后再试',
+        "en": 'too many failed logins; try again in {minutes} min',
+    },
+    'problem.unknown_field': {
+        "zh": '字段 {field} 不存在或不能在此修改',
+        "en": 'field {field} does not exist or cannot be changed here',
+    },
+    'problem.unknown_record': {
+        "zh": '找不到编号为 {id} 的记录',
+        "en": 'no record with id {id}',
+    },
+    'problem.user_exists': {
+        "zh": '用户 {name} 已存在',
+        "en": 'user {name} exists already',
+    },
     'problem.bad_dms': {
         "zh": "'{value}' 的度分秒写法有误：分和秒应小于 60，且只有最后一项可带小数（例如 120°18′10.5″ 或 120°18.5′）",
         "en": "'{value}' is not valid degrees-minutes-seconds: minutes and seconds must be under 60 and only the last part may have decimals (e.g. 120°18′10.5″ or 120°18.5′)",

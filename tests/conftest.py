@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts"
+#: The tests' own data stores: never the repo's data/store.sqlite. Set before geo.settings is
+#: imported (AppTest pages read through the store in this process).
+STORES = Path(tempfile.mkdtemp(prefix="rcd-test-stores-"))
+os.environ.setdefault("RCD_DATABASE_URL", f"sqlite:///{STORES / 'apptest.sqlite'}")
 CHROMIUM = os.environ.get("RCD_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -84,7 +89,9 @@ def _free_port() -> int:
 def running_server(log_name: str, **env_extra: str) -> Iterator[str]:
     """Run `streamlit run app.py` on loopback with ``env_extra``; yield its base URL."""
     port = _free_port()
-    env = {**os.environ, "RCD_BASEMAP": "none", "PYTHONUNBUFFERED": "1", **env_extra}
+    store = f"sqlite:///{STORES / (log_name + '.sqlite')}"  # each server its own store
+    env = {**os.environ, "RCD_BASEMAP": "none", "PYTHONUNBUFFERED": "1",
+           "RCD_DATABASE_URL": store, **env_extra}
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / log_name).open("w")
     proc = subprocess.Popen(

@@ -8,7 +8,7 @@ import folium
 import streamlit as st
 import streamlit_folium
 
-from geo.datasets import Dataset, load_demo
+from geo.datasets import Dataset
 from geo.errors import GeoError
 from geo.filters import NO_FILTERS, Filters, filter_resources
 from geo.nearest import ResourceIndex
@@ -100,15 +100,26 @@ def basemap() -> maps.Basemap:
     return _basemap(st.session_state.get("basemap", "none"))
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _load(city_key: str | None) -> Dataset:
-    return load_demo(city_key)
+@st.cache_resource(show_spinner=False)
+def store():
+    """The data store (SQLite by default, PostgreSQL by ``RCD_DATABASE_URL``), one per process.
+
+    Opening it upgrades an older schema and seeds an empty store with the demo.
+    """
+    from geo.store import open_store
+
+    return open_store()
 
 
 def dataset() -> Dataset:
-    """The selected city's dataset (immutable; cached per process). Stops the page on errors."""
+    """The selected city's dataset, read through the store at its current revision.
+
+    The store builds one Dataset per revision and city and shares it; an edit or an import
+    bumps the revision, so every page and every open session sees it at its next run, and the
+    caches keyed on ``dataset.version`` follow. Stops the page on errors.
+    """
     try:
-        return _load(city())
+        return store().dataset(city())
     except GeoError as exc:
         st.error(error_text(exc, lang(), prefix="data_error"))
         st.stop()

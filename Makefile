@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 PORT    ?= 8501
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup setup-test system-deps venv assets lint bench data clean
+.PHONY: run test setup setup-test system-deps venv assets lint bench data clean admin
 
 run: setup
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -20,9 +20,16 @@ setup: system-deps venv assets
 
 # The store's tests run against a throwaway PostgreSQL server on loopback as well as SQLite:
 # Debian's postgresql gives the server binaries (initdb, pg_ctl); the tests start and stop it.
+# gdal-bin gives ogrinfo, which must read the GeoPackage exports (as QGIS would).
 setup-test: setup
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@command -v ogrinfo >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdal-bin >/dev/null; }
+
+# The first admin (no default credentials ship): asks for the password, or reads
+# RCD_ADMIN_PASSWORD. NAME=... sets the user name (default: admin).
+admin: setup
+	$(BIN)/python scripts/admin.py --name $(or $(NAME),admin)
 
 # npm fetches the map's JS/CSS; fonts-noto-cjk makes Chinese readable in Chromium screenshots;
 # python3-venv gives Debian's Python its venv module (ensurepip).

@@ -13,7 +13,7 @@ except SettingsError as exc:
     st.error(error_text(exc, st.session_state.get("lang", "zh"), prefix="settings_error"))
     st.stop()
 
-from ui import common
+from ui import auth, common
 from ui import map as maps
 
 st.set_page_config(page_title="红十字应急资源地图 · Red Cross resources",
@@ -40,6 +40,9 @@ with st.sidebar:
                   lambda b: t(f"basemap_{b}", lang))
     if common.default_basemap() == "none" and SETTINGS.basemap == "auto":
         st.caption(t("basemap_offline_note", lang))
+    auth.sidebar_badge()
+
+auth.require_login_to_view()
 
 pages = [
     # The default page is served at "/" (Streamlit gives it an empty path), so "/overview", the
@@ -54,5 +57,7 @@ pages = [
             url_path="coverage"),
     st.Page("pages/siting.py", title=t("page_siting", lang), icon=":material/add_location:",
             url_path="siting"),
+    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:",
+            url_path="data"),
 ]
 st.navigation(pages).run()

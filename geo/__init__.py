@@ -22,6 +22,8 @@ places     Place-name search: Chinese, pinyin, English, aliases, same-sound, typ
 coverage   Who is within reach of a usable resource, by district, with ranked gap areas.
 siting     Where new AEDs cover the most people (HiGHS MILP or greedy), what-if.
 stats      Per-district and per-city figures.
+imports    Resource files in (tables and GIS layers), mapped to the spec's columns for the store.
+exports    Resource data out: CSV (formula-safe), XLSX, GeoJSON, GeoPackage.
 store      The data store: SQLAlchemy 2 + Alembic, SQLite (WAL) or PostgreSQL; imports, edits,
            optimistic concurrency, audit log, users and roles; datasets by store revision.
 settings   Configuration from ``RCD_*`` variables or secrets.toml, range-checked at load.
@@ -33,9 +35,9 @@ This package never imports Streamlit or ``ui``; messages for users are worded in
 import importlib
 from types import ModuleType
 
-__all__ = ["batch", "coords", "coverage", "crs", "datasets", "distance", "errors", "filters",
-           "hours", "incidents", "io", "nearest", "network", "places", "schema", "settings",
-           "siting", "stats", "store", "travel", "usable", "validate"]
+__all__ = ["batch", "coords", "coverage", "crs", "datasets", "distance", "errors", "exports",
+           "filters", "hours", "imports", "incidents", "io", "nearest", "network", "places",
+           "schema", "settings", "siting", "stats", "store", "travel", "usable", "validate"]
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -43,6 +43,7 @@ from scipy.spatial import cKDTree
 from geo.crs import metric_crs
 from geo.distance import WGS84, Projector, transformer
 from geo.errors import ValidationError
+from geo.filters import districts_of_points
 from geo.hours import CHINA_TZ
 from geo.nearest import ResourceIndex, index_for, nearest
 from geo.schema import KINDS
@@ -393,27 +394,6 @@ def covered_mask(demand_xy: np.ndarray, site_xy: np.ndarray, radius_m: float,
 # --------------------------------------------------------------------------- prepared grid
 
 
-def _districts_of_points(boundaries: gpd.GeoDataFrame, lon: np.ndarray,
-                         lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(city, district) of the boundary polygon holding each point (None outside)."""
-    frame = boundaries if _is_wgs84(boundaries.crs) else boundaries.to_crs(WGS84)
-    points = shapely.points(lon, lat)
-    point_ix, poly_ix = frame.sindex.query(points, predicate="intersects")
-    first = np.full(lon.shape[0], -1, dtype=np.int64)
-    order = np.lexsort((poly_ix, point_ix))  # on a shared border the first polygon wins
-    point_ix, poly_ix = point_ix[order], poly_ix[order]
-    _, head = np.unique(point_ix, return_index=True)
-    first[point_ix[head]] = poly_ix[head]
-    cities = np.asarray(frame["city"].astype(object).to_numpy(), dtype=object)
-    names = np.asarray(frame["district"].astype(object).to_numpy(), dtype=object)
-    found = first >= 0
-    city = np.full(lon.shape[0], None, dtype=object)
-    district = np.full(lon.shape[0], None, dtype=object)
-    city[found] = cities[first[found]]
-    district[found] = names[first[found]]
-    return city, district
-
-
 def _require_columns(frame: Any, columns: tuple[str, ...], source: str) -> None:
     """Raise ``missing_columns`` naming what ``frame`` (called ``source``) lacks."""
     missing = [c for c in columns if c not in frame.columns]
@@ -540,7 +520,7 @@ class PopulationGrid:
 
         n = len(frame)
         if bounds is not None and not {"city", "district"} <= set(frame.columns):
-            city, district = _districts_of_points(bounds, lonlat[:, 0], lonlat[:, 1])
+            city, district = districts_of_points(bounds, lonlat[:, 0], lonlat[:, 1])
         else:
             city = frame["city"] if "city" in frame.columns else None
             district = frame["district"] if "district" in frame.columns else None
@@ -775,7 +755,7 @@ class Coverage:
 def _resource_districts(resources: Any, index: ResourceIndex, positions: np.ndarray,
                         boundaries: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray]:
     if boundaries is not None:
-        return _districts_of_points(boundaries, index.lon[positions], index.lat[positions])
+        return districts_of_points(boundaries, index.lon[positions], index.lat[positions])
     n = positions.size
     if (isinstance(resources, gpd.GeoDataFrame) and "district" in resources.columns
             and "city" in resources.columns):

@@ -198,3 +198,37 @@ def in_area(lon: Any, lat: Any, boundaries: gpd.GeoDataFrame) -> np.ndarray:
         inside[where[hit]] = True
         todo[where[hit]] = False
     return inside
+
+
+def districts_of_points(boundaries: gpd.GeoDataFrame, lon: np.ndarray,
+                         lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(city, district) of the boundary polygon holding each WGS84 point (None outside).
+
+    Parameters
+    ----------
+    boundaries : GeoDataFrame
+        District polygons with ``city`` and ``district`` columns, in any CRS.
+    lon, lat : ndarray
+        WGS84 degrees.
+
+    Returns
+    -------
+    city, district : ndarray of object
+        One value per point; None where no polygon holds the point.
+    """
+    frame = boundaries if CRS(boundaries.crs).equals(_WGS84) else boundaries.to_crs(_WGS84)
+    points = shapely.points(lon, lat)
+    point_ix, poly_ix = frame.sindex.query(points, predicate="intersects")
+    first = np.full(lon.shape[0], -1, dtype=np.int64)
+    order = np.lexsort((poly_ix, point_ix))  # on a shared border the first polygon wins
+    point_ix, poly_ix = point_ix[order], poly_ix[order]
+    _, head = np.unique(point_ix, return_index=True)
+    first[point_ix[head]] = poly_ix[head]
+    cities = np.asarray(frame["city"].astype(object).to_numpy(), dtype=object)
+    names = np.asarray(frame["district"].astype(object).to_numpy(), dtype=object)
+    found = first >= 0
+    city = np.full(lon.shape[0], None, dtype=object)
+    district = np.full(lon.shape[0], None, dtype=object)
+    city[found] = cities[first[found]]
+    district[found] = names[first[found]]
+    return city, district

@@ -77,6 +77,8 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _XLSX_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_NAME_BAD_RE = re.compile(r"[\[\]:*?/\\]")
 _SHEET_NAME_MAX = 31  # Excel's limit on a sheet name, in characters
+#: GeoPackage version written: 1.2 is read without a warning by QGIS 3 and GDAL >= 2.2.
+GPKG_VERSION = "1.2"
 
 #: ``score(header_cells) -> float``: how much a row looks like the header the caller wants
 #: (0 for not at all). Used to find the header row and the data sheet.
@@ -932,10 +934,13 @@ def _joined(*parts: Any) -> Any:
 def _concatenated(rows: Any, *, trim: int = 0) -> memoryview:
     """Every string of an Arrow large_string array back to back, as UTF-8 (not copied).
 
-    ``trim`` bytes are left off the end (a separator after the last row).
+    ``trim`` bytes are left off the end (a separator after the last row). A chunked array (a
+    text column of a frame put together with ``pd.concat``) is made one chunk first.
     """
     if not len(rows):
         return memoryview(b"")
+    if hasattr(rows, "combine_chunks"):  # a pyarrow ChunkedArray
+        rows = rows.combine_chunks()
     _, offsets, data = rows.buffers()
     bounds = np.frombuffer(offsets, dtype=np.int64)
     start, end = int(bounds[rows.offset]), int(bounds[rows.offset + len(rows)])
@@ -1559,21 +1564,32 @@ def to_geojson_bytes(gdf: pd.DataFrame, *, points_only: bool = False) -> bytes:
     return _feature_collection(properties, _text_array(texts))
 
 
-def to_gpkg_bytes(gdf: pd.DataFrame, *, layer: str = "results") -> bytes:
+def to_gpkg_bytes(gdf: pd.DataFrame, *, layer: str = "results",
+                  geometry_type: str | None = None) -> bytes:
     """Return a GeoDataFrame (or a DataFrame with lon/lat) as a GeoPackage file, in WGS84.
 
     Parameters
     ----------
     gdf : GeoDataFrame or DataFrame
-        As for :func:`to_geojson_bytes`. Text columns holding other objects (dates in a text
-        column, lists, ...) are written as text; dates as ISO 8601.
+        As for :func:`to_geojson_bytes`. An object column holding only dates
+        (``datetime.date``, not datetimes) and missing values becomes a GeoPackage ``Date``
+        field; a datetime64 column a ``DateTime`` field; nullable integers (``Int64``) an
+        ``Integer64`` field with NULLs. Other object columns (mixed values, lists, datetimes
+        among text, ...) are written as text, dates and datetimes in them as ISO 8601.
     layer : str, default "results"
         The layer's name inside the GeoPackage.
+    geometry_type : str, optional
+        The layer's geometry type as OGR names it (``"Point"``, ``"LineString"``, ...);
+        default: found from the data ("Unknown" for an empty table or a mix).
 
     Returns
     -------
     bytes
-        The .gpkg file (SQLite), one layer in EPSG:4326, written by pyogrio; QGIS opens it.
+        The .gpkg file (SQLite), one layer in EPSG:4326, written by pyogrio through Arrow
+        (which keeps ``Date`` fields and NULL integers). It is an OGC GeoPackage 1.2 file
+        (:data:`GPKG_VERSION`), which QGIS 3 and every GDAL since 2.2 read without a
+        warning (GDAL >= 3.7 would otherwise write 1.4, which older GDAL reads only
+        "partially").
 
     Raises
     ------
@@ -1583,10 +1599,14 @@ def to_gpkg_bytes(gdf: pd.DataFrame, *, layer: str = "results") -> bytes:
     frame = _as_geoframe(gdf).copy()
     geometry = frame.geometry.name
     for column in frame.columns:
-        if column != geometry and frame[column].dtype == object:
-            frame[column] = frame[column].map(
-                lambda v: None if is_empty(v) or v is pd.NA or v is pd.NaT else str(_iso(v)))
+        if (column == geometry or frame[column].dtype != object
+                or pd.api.types.infer_dtype(frame[column], skipna=True) == "date"):
+            continue
+        frame[column] = frame[column].map(
+            lambda v: None if is_empty(v) or v is pd.NA or v is pd.NaT else str(_iso(v)))
     with tempfile.TemporaryDirectory(prefix="rcd-gpkg-") as tmp:
         path = Path(tmp) / "export.gpkg"
-        frame.to_file(path, driver="GPKG", layer=str(layer) or "results", engine="pyogrio")
+        frame.to_file(path, driver="GPKG", layer=str(layer) or "results", engine="pyogrio",
+                      use_arrow=True, dataset_options={"VERSION": GPKG_VERSION},
+                      **({"geometry_type": geometry_type} if geometry_type else {}))
         return path.read_bytes()

@@ -140,8 +140,13 @@ class Settings:
     max_batch_rows: int = _setting(200_000, Rule(1, 2_000_000, unit="rows"))
     #: Most incidents drawn on the batch map; the tables and downloads hold every row.
     map_sample_rows: int = _setting(200, Rule(1, 20_000, unit="rows"))
-    #: Database URL (used by data management later; SQLite file by default).
+    #: Database URL: a SQLite file under the data folder by default, or PostgreSQL
+    #: (``postgresql+psycopg://user:pass@host/db``). ``DATABASE_URL`` is read as well.
     database_url: str = _setting(f"sqlite:///{ROOT / 'data' / 'store.sqlite'}", Rule(form="url"))
+    #: Viewing needs a login too (editing and importing always do).
+    require_login: bool = _setting(False)
+    #: A login ends after this many minutes without any action in its browser session.
+    session_idle_min: float = _setting(30.0, Rule(0, 24 * 60, lo_open=True, unit="min"))
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -257,6 +262,8 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path = SECRET
     values = {}
     for f in fields(Settings):
         raw = env.get(env_name(f.name), secrets.get(f.name))
+        if raw is None and f.name == "database_url":
+            raw = env.get("DATABASE_URL")  # the name every platform and tool uses
         if raw is not None:
             values[f.name] = raw
     return Settings(**values)

@@ -58,7 +58,7 @@ ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 _RANK = {role: i for i, role in enumerate(ROLES)}
 #: What an audit entry records.
 ACTIONS: tuple[str, ...] = ("seed", "add", "update", "move", "retire", "import", "status",
-                            "stock", "create_user")
+                            "stock", "create_user", "set_role")
 #: The name audit entries carry for writes the store makes itself (seeding the demo).
 SYSTEM_USER = "system"
 
@@ -471,6 +471,8 @@ def make_engine(url: str | sa.engine.URL) -> sa.Engine:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise _unavailable(str(url), exc) from exc
+    if parsed.drivername == "postgres":  # Heroku-style URLs; SQLAlchemy has no "postgres"
+        parsed = parsed.set(drivername="postgresql")
     backend = parsed.get_backend_name()
     if backend == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -707,10 +709,23 @@ class Store:
             return int(self._meta(conn)["revision"])
 
     def is_demo(self) -> bool:
-        """True while the store holds the seeded demo and no user import or edit happened."""
+        """True while any live record is one of the seeded demo's (edited or not).
+
+        The notice stays as long as demo records are shown next to the user's own: importing
+        a few records does not make the rest real. Retiring the demo's records (an import
+        with ``replace=True`` of the real registry) ends it.
+        """
         with self._read() as conn:
             flags = self._meta(conn)
-        return flags.get("seeded_demo") == "1" and flags.get("user_data") != "1"
+            ids = conn.execute(sa.select(resources.c.id).where(resources.c.retired.is_(False))
+                               ).scalars().all()
+        return self._demo_left(flags, ids)
+
+    def _demo_left(self, flags: Mapping[str, str], live_ids: Any) -> bool:
+        if flags.get("seeded_demo") != "1":
+            return False
+        demo_ids = set(self._base().resources["id"].astype(str))
+        return any(i in demo_ids for i in live_ids)
 
     def records(self, *, include_retired: bool = False) -> pd.DataFrame:
         """The stored records as a table, in store order, for edit forms and admin pages.
@@ -840,7 +855,7 @@ class Store:
             flags = self._meta(conn)
             rows = conn.execute(query).all()
         revision = int(flags["revision"])
-        is_demo = flags.get("seeded_demo") == "1" and flags.get("user_data") != "1"
+        is_demo = self._demo_left(flags, (row[_DATA.index("id")] for row in rows))
         crs_at = _DATA.index("source_crs")
         cells = {name: [_cell_text(row[i]) for row in rows] for i, name in enumerate(_DATA)}
         provenance = cells["source_crs"]
@@ -1395,6 +1410,73 @@ class Store:
                                   "action": "create_user", "resource_id": None,
                                   "version": None, "before": None,
                                   "after": {"name": key, "role": role}}])
+        return User(key, role)
+
+    def refresh(self, user: User | None) -> User | None:
+        """``user`` with the role stored now (an admin may have changed it); None if gone."""
+        if user is None:
+            return None
+        with self._read() as conn:
+            role = conn.execute(sa.select(users.c.role).where(users.c.name == user.name)
+                                ).scalar_one_or_none()
+        return None if role is None else User(user.name, role)
+
+    def users(self, by: User | None) -> pd.DataFrame:
+        """Every user (name, role, created, last login, locked until); admins only.
+
+        Raises
+        ------
+        PermissionDenied
+            ``by`` is not an admin.
+        """
+        require(by, "admin")
+        with self._read() as conn:
+            self._check_role(conn, by, "admin")
+            rows = conn.execute(sa.select(users.c.name, users.c.role, users.c.created_at,
+                                          users.c.created_by, users.c.last_login,
+                                          users.c.locked_until).order_by(users.c.name)).all()
+        return pd.DataFrame([r._asdict() for r in rows],
+                            columns=["name", "role", "created_at", "created_by", "last_login",
+                                     "locked_until"])
+
+    def set_role(self, by: User | None, name: str, role: str) -> User:
+        """Give user ``name`` another role ("viewer" takes away every write); admins only.
+
+        The last admin cannot be demoted, so the store always keeps someone who manages users.
+
+        Raises
+        ------
+        PermissionDenied
+            ``by`` is not an admin; ``code="last_admin"`` when it would leave no admin.
+        NotFound
+            ``code="unknown_user"``.
+        ValidationError
+            ``code="not_one_of"`` for an unknown role.
+        """
+        require(by, "admin")
+        key = normalise_user_name(name)
+        if role not in _RANK:
+            msg = f"role must be one of {', '.join(ROLES)}, got {role!r}"
+            raise ValidationError(msg, code="not_one_of",
+                                  params={"value": str(role), "allowed": ", ".join(ROLES)})
+        with self._write() as conn:
+            author = self._check_role(conn, by, "admin").name
+            old = conn.execute(sa.select(users.c.role).where(users.c.name == key)
+                               ).scalar_one_or_none()
+            if old is None:
+                raise NotFound(f"no user {key!r}", code="unknown_user", params={"name": key})
+            if old == "admin" and role != "admin":
+                admins = conn.execute(sa.select(sa.func.count()).where(users.c.role == "admin")
+                                      ).scalar_one()
+                if admins <= 1:
+                    msg = "the last admin keeps the admin role"
+                    raise PermissionDenied(msg, code="last_admin", params={"name": key})
+            if old != role:
+                conn.execute(users.update().where(users.c.name == key).values(role=role))
+                _append_audit(conn, [{"at": self._now(), "user_name": author,
+                                      "action": "set_role", "resource_id": None,
+                                      "version": None, "before": {"name": key, "role": old},
+                                      "after": {"name": key, "role": role}}])
         return User(key, role)
 
     def login(self, name: str, password: str, client: str) -> User:

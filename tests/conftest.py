@@ -140,3 +140,33 @@ def browser():
         yield context
         context.close()
         chromium.close()
+
+
+# ---- browser helpers: a Streamlit run that has settled, and polled conditions ----
+
+# During a rerun Streamlit keeps the old element (data-stale="true") next to the new one, so
+# two map iframes can exist for a moment; only the live one is ever the answer.
+MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
+LIVE_MAP = f"[data-testid='stElementContainer']:not([data-stale='true']) {MAP_FRAME}"
+_SETTLED = """() => {
+  const busy = document.querySelector("[data-testid='stStatusWidgetRunningIcon'],"
+      + "[data-testid='stStatusWidgetRunningManIcon'], [data-stale='true']");
+  window.__rcdQuiet = busy ? 0 : (window.__rcdQuiet || 0) + 1;
+  return window.__rcdQuiet >= 4;
+}"""
+
+
+def settle(page, timeout: int = 90_000) -> None:
+    """Wait until the script run has finished and no stale element is left (1 s of quiet)."""
+    page.evaluate("() => { window.__rcdQuiet = 0; }")
+    page.wait_for_function(_SETTLED, timeout=timeout, polling=250)
+
+
+def eventually(check, what: str, timeout_s: float = 60.0) -> None:
+    """Poll ``check`` until it holds: a rebuilt map may drop its layers for a moment."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.25)

@@ -6,19 +6,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import ARTIFACTS, running_server
+from tests.conftest import ARTIFACTS, LIVE_MAP, eventually, running_server, settle
 
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-# During a rerun Streamlit keeps the old element (data-stale="true") next to the new one, so
-# two map iframes can exist for a moment; only the live one is ever the answer.
-LIVE_MAP = f"[data-testid='stElementContainer']:not([data-stale='true']) {MAP_FRAME}"
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-_SETTLED = """() => {
-  const busy = document.querySelector("[data-testid='stStatusWidgetRunningIcon'],"
-      + "[data-testid='stStatusWidgetRunningManIcon'], [data-stale='true']");
-  window.__rcdQuiet = busy ? 0 : (window.__rcdQuiet || 0) + 1;
-  return window.__rcdQuiet >= 4;
-}"""
 
 
 def _open(browser, url: str):
@@ -27,22 +17,6 @@ def _open(browser, url: str):
     page.on("request", lambda req: requests_seen.append(req.url))
     page.goto(url, wait_until="networkidle", timeout=60_000)
     return page, requests_seen
-
-
-def _settle(page, timeout: int = 90_000) -> None:
-    """Wait until the script run has finished and no stale element is left (1 s of quiet)."""
-    page.evaluate("() => { window.__rcdQuiet = 0; }")
-    page.wait_for_function(_SETTLED, timeout=timeout, polling=250)
-
-
-def _eventually(check, what: str, timeout_s: float = 60.0) -> None:
-    """Poll ``check`` until it holds: a rebuilt map may drop its layers for a moment."""
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.25)
 
 
 def _external(urls: list[str]) -> list[str]:
@@ -57,7 +31,7 @@ def _open_map(browser, url: str, lang: str):
         page.get_by_text("English", exact=True).click()
         page.get_by_text("Red Cross Emergency Resource Map").first.wait_for(timeout=60_000)
     page.wait_for_selector(LIVE_MAP, timeout=90_000)
-    _settle(page)
+    settle(page)
     frame_el = page.locator(LIVE_MAP)
     assert frame_el.count() == 1, "more than one live map"
     frame_el.scroll_into_view_if_needed()
@@ -70,9 +44,9 @@ def _open_map(browser, url: str, lang: str):
 def test_overview_map_draws_offline(server, browser, lang):
     page, seen, frame_el, frame = _open_map(browser, f"{server}/", lang)
     markers = frame.locator(".leaflet-marker-pane .awesome-marker")
-    _eventually(lambda: markers.count() > 10, "expected resource markers on the map")
-    _eventually(lambda: frame.locator(".marker-cluster").count() > 0, "AEDs should be clustered")
-    _eventually(lambda: frame.locator("path.leaflet-interactive").count() >= 13,
+    eventually(lambda: markers.count() > 10, "expected resource markers on the map")
+    eventually(lambda: frame.locator(".marker-cluster").count() > 0, "AEDs should be clustered")
+    eventually(lambda: frame.locator("path.leaflet-interactive").count() >= 13,
                 "district outlines missing")
     assert frame.locator(".rcd-legend").count() == 1
     box = frame_el.bounding_box()
@@ -102,11 +76,11 @@ def test_click_on_map_shows_nearest_table_and_lines(server, browser):
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator(".leaflet-marker-pane .awesome-marker").first.wait_for(
         state="attached", timeout=30_000)
-    _settle(page)
+    settle(page)
     # Ask about 03:00 rather than "now", so the answer does not depend on the hour CI runs.
     page.get_by_text("仅显示当前可用").click()
     page.get_by_text("时间", exact=True).wait_for(timeout=30_000)
-    _settle(page)
+    settle(page)
     container = frame.locator(".leaflet-container")
     box = container.bounding_box()
     assert box is not None and box["height"] > 300
@@ -149,7 +123,7 @@ def test_coverage_page_draws_the_gap_map(server, browser, lang):
     page, seen, frame_el, frame = _open_map(browser, f"{server}/coverage", lang)
     # district outlines (13) plus the gap areas, all as SVG paths
     paths = frame.locator("path.leaflet-interactive")
-    _eventually(lambda: paths.count() > 13 + 10, "the gap areas are not drawn")
+    eventually(lambda: paths.count() > 13 + 10, "the gap areas are not drawn")
     box = frame_el.bounding_box()
     assert box is not None and box["height"] > 300
     title = "覆盖缺口" if lang == "zh" else "Gap areas"
@@ -164,7 +138,7 @@ def test_coverage_page_draws_the_gap_map(server, browser, lang):
 def test_siting_page_proposes_sites_on_the_map(server, browser):
     page, seen = _open(browser, f"{server}/siting")
     page.get_by_text("贪心（即时）").click()
-    _settle(page)
+    settle(page)
     page.get_by_role("button", name="开始选址").click()
     page.get_by_text("选址后覆盖率").wait_for(timeout=120_000)
     page.wait_for_selector(LIVE_MAP, timeout=60_000)
@@ -230,7 +204,7 @@ def test_xls_with_cover_sheet_and_title_line_answers_and_downloads_in_chinese(se
 def test_page_urls_open_directly_without_a_popup(server, browser, path, lang):
     page, seen, _, frame = _open_map(browser, f"{server}/{path}", lang)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    _settle(page)
+    settle(page)
     assert page.get_by_text("Page not found", exact=False).count() == 0
     assert page.locator("[role='dialog']").count() == 0
     title = {"overview": ("总览", "Overview"), "nearest": ("最近资源", "nearest")}[path]
@@ -252,7 +226,7 @@ def test_language_click_during_the_first_run_of_a_cold_server_sticks(browser):
         page.goto(f"{base}/", wait_until="domcontentloaded", timeout=60_000)
         page.get_by_text("English", exact=True).click(timeout=60_000)
         page.get_by_text("Red Cross Emergency Resource Map").first.wait_for(timeout=60_000)
-        _settle(page)
+        settle(page)
         sidebar = page.locator("[data-testid='stSidebar']").inner_text()
         assert "City" in sidebar and "Basemap" in sidebar, sidebar
         assert "城市" not in sidebar, sidebar

@@ -41,7 +41,7 @@ PG_BIN = Path(os.environ.get("RCD_PG_BIN", "/usr/lib/postgresql/15/bin"))
 #: Seconds the 20 threads of the concurrency test keep editing, per backend (each edit is
 #: validated in full, ~50 ms of CPU under one GIL, so ~15 edits a second); they share a few
 #: records (two columns each), so many of their edits collide.
-CONCURRENT_S = 4.0
+CONCURRENT_S = 10.0
 THREADS = 20
 SHARED_RECORDS = 10
 
@@ -242,10 +242,17 @@ def test_dataset_is_the_demo_after_seeding_and_versions_follow_the_revision(open
     rec = store.record("WX-AED-0001")
     store.update(alice, "WX-AED-0001", {"status": "maintenance"}, rec["version"])
     after = store.dataset()
-    assert not after.is_demo and not store.is_demo()  # the user's own data now
+    # one edited record does not make the other 833 real: the notice stays
+    assert after.is_demo and store.is_demo()
     assert after.version != ds.version and store.dataset("wuxi").version != wuxi.version
     row = after.resources.set_index("id").loc["WX-AED-0001"]
     assert row["status"] == "maintenance"
+    # the real registry replacing the demo ends it
+    own = demo.resources.drop(columns="geometry").head(1).assign(id="OWN-1").astype(str)
+    store.commit_import(store.preview_import(own, alice, replace=True), alice)
+    real = store.dataset()
+    assert real.resources["id"].tolist() == ["OWN-1"]
+    assert not real.is_demo and not store.is_demo()
 
 
 def test_revision_moves_with_every_write_and_only_then(opener):
@@ -556,6 +563,8 @@ def test_every_write_refuses_viewers_and_anonymous(opener):
         "preview_import": lambda u: store.preview_import(table(store_row("S2")), u),
         "commit_import": lambda u: store.commit_import(preview, u),
         "create_user": lambda u: store.create_user("newbie", PASSWORD, "viewer", by=u),
+        "set_role": lambda u: store.set_role(u, "vera", "admin"),
+        "users": lambda u: store.users(u),
     }
     before = dump(store)
     for name, write in writes.items():
@@ -566,9 +575,39 @@ def test_every_write_refuses_viewers_and_anonymous(opener):
             assert err.value.code == code, name
         with pytest.raises(st.PermissionDenied, match="mallory"):
             write(forged)
-    with pytest.raises(st.PermissionDenied):
-        store.create_user("newbie", PASSWORD, "viewer", by=alice)  # editors manage no users
+    for admin_only in (lambda: store.create_user("newbie", PASSWORD, "viewer", by=alice),
+                       lambda: store.set_role(alice, "alice", "admin"),
+                       lambda: store.users(alice)):
+        with pytest.raises(st.PermissionDenied):  # editors manage no users
+            admin_only()
     assert dump(store) == before
+
+
+def test_admins_change_roles_but_never_remove_the_last_admin(opener):
+    store = opener()
+    admin, alice, _, viewer = people(store)
+    seeded_with(store, alice, store_row("S1"))
+    assert store.set_role(admin, "vera", "editor") == st.User("vera", "editor")
+    assert store.refresh(viewer) == st.User("vera", "editor")  # the UI follows the store
+    assert store.refresh(st.User("nobody", "admin")) is None
+    with pytest.raises(st.PermissionDenied) as err:
+        store.set_role(admin, "admin", "viewer")
+    assert err.value.code == "last_admin"
+    with pytest.raises(st.NotFound) as err:
+        store.set_role(admin, "ghost", "viewer")
+    assert err.value.code == "unknown_user"
+    store.set_role(admin, "alice", "admin")
+    demoted = store.set_role(st.User("alice", "admin"), "admin", "viewer")
+    assert demoted.role == "viewer"
+    with pytest.raises(st.PermissionDenied):  # the stored role counts, not the one held
+        store.update(admin, "S1", {"status": "inactive"}, store.record("S1")["version"])
+    listed = store.users(st.User("alice", "admin"))
+    assert dict(zip(listed["name"], listed["role"], strict=True)) == {
+        "admin": "viewer", "alice": "admin", "bob": "editor", "vera": "editor"}
+    log = store.audit_log()
+    roles = log[log["action"] == "set_role"]
+    assert len(roles) == 3 and set(roles["user_name"]) == {"admin", "alice"}
+    assert "password" not in log.to_json(date_format="iso")
 
 
 def test_no_default_users_and_only_one_self_made_admin(opener):

@@ -251,53 +251,66 @@ def batch_answers(ds: Dataset, filters: Filters, read_key: str, incidents, *, k:
                           at, ds)
 
 
-def read_options(digest: str, source: dict, lang_key: str) -> None:
+def read_options(digest: str, source: dict, lang_key: str, *, roles=None, label=None,
+                 prefix: str = "nr", per_row: int | None = None) -> None:
     """Widgets that show how an upload was read and let the user change it.
 
     Changing the sheet resets the header row and the columns; changing the header row resets
     the columns (their guess depends on both). The choices live in
-    ``st.session_state[f"nr_read_{digest}"]`` and take effect on the next run.
-    """
-    from geo.incidents import ROLES
+    ``st.session_state[f"{prefix}_read_{digest}"]`` and take effect on the next run.
 
-    opts = st.session_state.setdefault(f"nr_read_{digest}", {})
+    ``roles`` are the column roles offered (default: the incident reader's), labelled by
+    ``label(role)`` (default: the ``role_*`` texts), ``per_row`` to a row.
+    """
+    if roles is None:
+        from geo.incidents import ROLES as roles
+    if label is None:
+        def label(role: str) -> str:
+            return t(f"role_{role}", lang_key)
+
+    opts = st.session_state.setdefault(f"{prefix}_read_{digest}", {})
     sheet, row = source.get("sheet"), source.get("header_row")
     if sheet:
         st.caption(t("read_summary_sheet", lang_key, sheet=md_text(sheet), row=row))
-    else:
+    elif row is not None:
         st.caption(t("read_summary", lang_key, row=row))
     c1, c2 = st.columns(2)
     sheets = list(source.get("sheets") or [])
     if len(sheets) > 1 and sheet in sheets:
-        sheet_key = f"nr_sheet_{digest}"
+        sheet_key = f"{prefix}_sheet_{digest}"
 
         def pick_sheet() -> None:
             opts.update(sheet=st.session_state[sheet_key], header_row=None, columns={})
 
         c1.selectbox(t("read_sheet", lang_key), sheets, index=sheets.index(sheet),
                      key=sheet_key, on_change=pick_sheet)
-    row_key = f"nr_hrow_{digest}_{sheet}"
+    if row is not None:
+        row_key = f"{prefix}_hrow_{digest}_{sheet}"
 
-    def pick_row() -> None:
-        opts.update(header_row=int(st.session_state[row_key]), columns={})
+        def pick_row() -> None:
+            opts.update(header_row=int(st.session_state[row_key]), columns={})
 
-    c2.number_input(t("read_header_row", lang_key), min_value=1, value=int(row), step=1,
-                    key=row_key, on_change=pick_row)
+        c2.number_input(t("read_header_row", lang_key), min_value=1, value=int(row), step=1,
+                        key=row_key, on_change=pick_row)
     st.caption(t("read_columns", lang_key))
     header = [h for h in source.get("header") or [] if h]
     mapping = source.get("mapping") or {}
-    cols = st.columns(len(ROLES))
-    for col, role in zip(cols, ROLES, strict=True):
-        key = f"nr_col_{role}_{digest}_{sheet}_{row}"
-        options = ["", *header]
-        current = mapping.get(role, "")
+    roles = list(roles)
+    width = per_row or len(roles)
+    for start in range(0, len(roles), width):
+        chunk = roles[start:start + width]
+        for col, role in zip(st.columns(width), chunk, strict=False):
+            key = f"{prefix}_col_{role}_{digest}_{sheet}_{row}"
+            options = ["", *header]
+            current = mapping.get(role, "")
 
-        def pick_column(role: str = role, key: str = key) -> None:
-            opts.setdefault("columns", {})[role] = st.session_state[key]
+            def pick_column(role: str = role, key: str = key) -> None:
+                opts.setdefault("columns", {})[role] = st.session_state[key]
 
-        col.selectbox(t(f"role_{role}", lang_key), options,
-                      index=options.index(current) if current in options else 0, key=key,
-                      format_func=lambda h: h or t("col_none", lang_key), on_change=pick_column)
+            col.selectbox(label(role), options,
+                          index=options.index(current) if current in options else 0, key=key,
+                          format_func=lambda h: h or t("col_none", lang_key),
+                          on_change=pick_column)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from geo import schema
+from ui.i18n_data import DATA_STRINGS
 
 LANGS = ("zh", "en")
 LANG_LABELS = {"zh": "中文", "en": "English"}
@@ -389,6 +390,59 @@ STRINGS: dict[str, dict[str, str]] = {
     "placement_indoor": {"zh": "室内", "en": "Indoor"},
     "placement_outdoor": {"zh": "室外", "en": "Outdoor"},
     # ---- problems geo/ reports (code -> message; params fill the braces)
+    # resource imports (geo/imports.py)
+    'problem.missing_id_column': {
+        "zh": '文件中找不到编号列（列名可以是 {aliases}）：每个资源需要一个固定不变的编号，再次导入同一文件时才能对应到同一条记录而不会重复添加。文件中的列：{found}。可在“读取方式”中指定列',
+        "en": "no id column found (any of {aliases}): every resource needs a fixed id, so that importing the same file again updates the same records instead of adding them twice. Columns in the file: {found}. Pick the column under 'How the file was read'",
+    },
+    'problem.missing_resource_column': {
+        "zh": '文件中找不到 {column} 列（列名可以是 {aliases}）；文件中的列：{found}。可在“读取方式”中指定列',
+        "en": "no {column} column found (any of {aliases}); columns in the file: {found}. Pick the column under 'How the file was read'",
+    },
+    'problem.columns_derived': {
+        "zh": '文件中没有 {derived} 列：已按各行的区县名称或坐标所在的区县边界推算',
+        "en": "the file has no {derived} column: filled in from each row's district name or from the district its point lies in",
+    },
+    'problem.column_defaulted': {
+        "zh": '文件中没有 {column} 列：所有行都按 {value} 导入',
+        "en": 'the file has no {column} column: every row is imported as {value}',
+    },
+    'problem.not_a_point': {
+        "zh": '该要素的几何类型是 {geometry}，不是点：每个资源须是一个点',
+        "en": "this feature's geometry is {geometry}, not a point: each resource must be one point",
+    },
+    'problem.empty_layer': {
+        "zh": '图层 “{layer}” 中没有任何要素（没有地标或点）',
+        "en": "layer '{layer}' holds no features (no placemarks or points)",
+    },
+    'problem.unknown_layer': {
+        "zh": '没有名为 “{layer}” 的图层；图层有：{available}',
+        "en": "there is no layer named '{layer}'; the layers are: {available}",
+    },
+    'problem.layer_chosen': {
+        "zh": '已读取图层 “{layer}”（含点要素）；其他图层：{others}。如需读取别的图层，请在“读取方式”中选择',
+        "en": "read layer '{layer}' (it holds points); other layers: {others}. To read another one, pick it under 'How the file was read'",
+    },
+    'problem.bad_vector_file': {
+        "zh": '无法读取该 {ext} 文件（{error_type}）：文件可能已损坏或不完整，请重新导出',
+        "en": 'cannot read the {ext} file ({error_type}): it may be damaged or incomplete; export it again',
+    },
+    'problem.no_shapefile_in_zip': {
+        "zh": '压缩包中没有矢量图层文件（.shp）；其中的文件：{files}',
+        "en": 'the zip file holds no shapefile (.shp); files in it: {files}',
+    },
+    'problem.vector_no_crs': {
+        "zh": '图层 “{layer}” 没有注明坐标系，且坐标不是经纬度：请连同坐标系文件（.prj）一起导出',
+        "en": "layer '{layer}' names no coordinate system and its coordinates are not lon/lat: export it with its coordinate system (the .prj file)",
+    },
+    'problem.number_too_large': {
+        "zh": '{value} 太大：数量须小于 {limit}',
+        "en": '{value} is too large: a count must be below {limit}',
+    },
+    'problem.expiry_before_install': {
+        "zh": '有效期 {value} 早于安装日期 {installed}：请检查这两个日期',
+        "en": 'the expiry date {value} is before the installation date {installed}: check both dates',
+    },
     'problem.admin_exists': {
         "zh": '只有第一个管理员可以不登录直接创建；其他用户须由管理员创建',
         "en": 'only the first administrator can be created without logging in; an administrator creates every other user',
@@ -465,6 +519,34 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": '用户 {name} 已存在',
         "en": 'user {name} exists already',
     },
+    # ---- scripts/admin.py: creating users from the command line
+    "admin_cli_created": {"zh": "已创建用户 {name}（角色：{role}）。",
+                          "en": "Created user {name} (role: {role})."},
+    "admin_cli_first_admin": {"zh": "数据库中还没有管理员：创建第一个管理员 {name}。",
+                              "en": "The database has no admin yet: creating the first admin {name}."},
+    "admin_cli_first_must_be_admin": {
+        "zh": "数据库中还没有管理员：第一个用户必须是管理员（--role admin）。",
+        "en": "The database has no admin yet: the first user must be an admin (--role admin).",
+    },
+    "admin_cli_admin_exists": {
+        "zh": "已有管理员，未创建用户。请以管理员身份登录应用，在“数据管理”页的“用户”标签中添加；或加上 --by 管理员用户名，用该管理员的密码创建。",
+        "en": "An admin exists already; no user was created. Log in to the app as an admin and add the user under Data › Users, or pass --by ADMIN_NAME and that admin's password.",
+    },
+    "admin_cli_by_unused": {"zh": "还没有管理员，不需要 --by {by}，已忽略。",
+                            "en": "There is no admin yet, so --by {by} is not needed and was ignored."},
+    "admin_cli_password": {"zh": "新用户 {name} 的密码", "en": "Password for the new user {name}"},
+    "admin_cli_password_again": {"zh": "再次输入密码", "en": "Type the password again"},
+    "admin_cli_by_password": {"zh": "管理员 {by} 的密码", "en": "Password of the admin {by}"},
+    "admin_cli_mismatch": {"zh": "两次输入的密码不一致，请重试。",
+                           "en": "The two passwords differ; try again."},
+    "admin_cli_too_many_tries": {"zh": "尝试次数过多，未创建用户。",
+                                 "en": "Too many tries; no user was created."},
+    "admin_cli_no_terminal": {
+        "zh": "无法提示输入密码（不在终端中运行）：请设置环境变量 {env}。未创建用户。",
+        "en": "Cannot prompt for a password (not run in a terminal): set the environment variable {env}. No user was created.",
+    },
+    "admin_cli_cancelled": {"zh": "已取消，未创建用户。", "en": "Cancelled; no user was created."},
+    "admin_cli_refused": {"zh": "未创建用户：", "en": "No user was created:"},
     'problem.bad_dms': {
         "zh": "'{value}' 的度分秒写法有误：分和秒应小于 60，且只有最后一项可带小数（例如 120°18′10.5″ 或 120°18.5′）",
         "en": "'{value}' is not valid degrees-minutes-seconds: minutes and seconds must be under 60 and only the last part may have decimals (e.g. 120°18′10.5″ or 120°18.5′)",
@@ -987,3 +1069,14 @@ def error_text(exc: BaseException, lang: str, *, prefix: str | None = "input_err
     if text is None:
         text = str(exc)
     return f"{t(prefix, lang)} {text}" if prefix else text
+
+
+def _merge(extra: dict[str, dict[str, str]]) -> None:
+    twice = sorted(STRINGS.keys() & extra.keys())
+    if twice:
+        msg = f"catalogue keys defined twice: {', '.join(twice)}"
+        raise RuntimeError(msg)
+    STRINGS.update(extra)
+
+
+_merge(DATA_STRINGS)

@@ -1,0 +1,143 @@
+"""AppTest on the data page: what each role sees, idle logins, conflicts with both values."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.store import User
+from tests.conftest import ROOT
+
+PASSWORD = "correct horse 42"
+
+
+@pytest.fixture(scope="module")
+def users():
+    """The AppTest store (RCD_DATABASE_URL, set in conftest) with one user of each role."""
+    from ui import common
+
+    store = common.store()
+    if not store.has_admin():
+        admin = store.create_user("pages.admin", PASSWORD, "admin")
+        store.create_user("pages.editor", PASSWORD, "editor", by=admin)
+        store.create_user("pages.viewer", PASSWORD, "viewer", by=admin)
+    return {"admin": User("pages.admin", "admin"), "editor": User("pages.editor", "editor"),
+            "viewer": User("pages.viewer", "viewer")}
+
+
+def run_data(user: User | None, lang: str = "zh", seen: float | None = None,
+             section: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.session_state["basemap"] = "none"
+    if user is not None:
+        at.session_state["auth_user"] = user
+        at.session_state["auth_seen"] = time.monotonic() if seen is None else seen
+    if section:
+        at.session_state["data_section"] = section
+    at.run()
+    at.switch_page("pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    return " ".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_nobody_logged_in_sees_a_login_form_and_no_upload(users, lang):
+    at = run_data(None, lang)
+    assert at.text_input(key="login_import_name") is not None
+    assert not [u for u in at.get("file_uploader")]
+    assert ("需要编辑员或管理员" if lang == "zh" else "need a login") in _texts(at)
+    assert not at.error
+
+
+def test_a_viewer_is_told_the_role_is_too_weak(users):
+    at = run_data(users["viewer"])
+    assert "查看员" in _texts(at) and not [u for u in at.get("file_uploader")]
+
+
+def test_an_editor_imports_but_sees_no_audit_or_users(users):
+    at = run_data(users["editor"])
+    assert [u for u in at.get("file_uploader")]
+    at = run_data(users["editor"], section="tab_audit")  # forged: falls back to import
+    assert [u for u in at.get("file_uploader")]
+    assert not [d for d in at.dataframe if "用户" in list(d.value.columns)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_admin_sees_the_audit_log_and_the_users(users, lang):
+    at = run_data(users["admin"], lang, section="tab_audit")
+    frames = [d.value for d in at.dataframe]
+    user_col = "用户" if lang == "zh" else "User"
+    assert any(user_col in f.columns and "system" in set(f[user_col]) for f in frames)
+    assert not at.error
+    at = run_data(users["admin"], lang, section="tab_users")
+    names = set().union(*(set(d.value.iloc[:, 0]) for d in at.dataframe))
+    assert {"pages.admin", "pages.editor", "pages.viewer"} <= names
+
+
+def test_an_idle_login_ends_and_says_so(users):
+    at = run_data(users["editor"], seen=time.monotonic() - 31 * 60)
+    assert "auth_user" not in at.session_state
+    assert any("30 分钟无操作" in i.value for i in at.info)
+    assert not [u for u in at.get("file_uploader")]
+
+
+def test_a_demoted_user_loses_the_import_at_the_next_run(users):
+    from ui import common
+
+    store = common.store()
+    store.create_user("pages.temp", PASSWORD, "editor", by=users["admin"]) if (
+        "pages.temp" not in set(store.users(users["admin"])["name"])) else None
+    store.set_role(users["admin"], "pages.temp", "editor")
+    held = User("pages.temp", "editor")
+    assert [u for u in run_data(held).get("file_uploader")]
+    store.set_role(users["admin"], "pages.temp", "viewer")
+    assert not [u for u in run_data(held).get("file_uploader")]
+
+
+def test_viewing_can_require_a_login(users, monkeypatch):
+    from ui import auth
+
+    monkeypatch.setattr(auth, "SETTINGS", dataclasses.replace(auth.SETTINGS, require_login=True))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["basemap"] = "none"
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="login_view_name") is not None
+    assert not [m for m in at.metric], "the overview ran without a login"
+
+
+def test_a_second_editor_is_told_with_both_values(users):
+    from ui import common
+
+    store = common.store()
+    rid = "WX-AED-0002"
+    at = run_data(users["editor"], section="tab_edit")
+    at.text_input(key="edit_search").input(rid).run()
+    at.selectbox(key="edit_selected").select(rid).run()
+    assert not at.exception
+    # someone else saves the same record meanwhile
+    version = store.record(rid)["version"]
+    store.update(users["admin"], rid, {"address": "他人刚改的地址"}, version)
+    at.text_input(key=f"ef_{rid}_address").input("我的地址")
+    at.button(key=f"FormSubmitter:edit_form_{rid}-保存修改").click().run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "已被 pages.admin 修改" in errors and "地址=他人刚改的地址" in errors, errors
+    assert "地址=我的地址" in errors and "address" not in errors, errors
+    both = [d.value for d in at.dataframe if "您的修改" in d.value.columns]
+    assert both, "the conflict does not show both values"
+    row = both[0][both[0]["字段"] == "地址"].iloc[0]
+    assert row["库中现值（他人已修改）"] == "他人刚改的地址" and row["您的修改"] == "我的地址"
+    assert store.record(rid)["address"] == "他人刚改的地址"  # nothing overwritten
+

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -120,8 +120,10 @@ class Dataset:
         default_factory=lambda: _empty_points(SCENIC_AREA_SPEC))
     version: str = field(init=False)
     _subsets: dict[str, Dataset] = field(init=False, repr=False, default_factory=dict)
+    #: A version given by the builder (a store's revision key) instead of the content hash.
+    given_version: InitVar[str | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, given_version: str | None) -> None:
         _check_city(self.city)
         for name in _FRAMES:
             frame = getattr(self, name)
@@ -136,7 +138,8 @@ class Dataset:
         report = Report(self.report.n_rows, list(self.report.problems),
                         None if self.report.rows is None else _frozen(self.report.rows))
         object.__setattr__(self, "report", report)
-        object.__setattr__(self, "version", dataset_version(
+        object.__setattr__(self, "_given", given_version is not None)
+        object.__setattr__(self, "version", given_version or dataset_version(
             [getattr(self, name) for name in _FRAMES], city=self.city, is_demo=self.is_demo))
 
     def __eq__(self, other: object) -> bool:
@@ -189,9 +192,12 @@ class Dataset:
             kept = set(rows.tolist())
             problems = [p for p in problems if p.row is None or p.row in kept]
         report = Report(len(resources), problems, rows)
+        # a given version (a store's revision key) gives its subsets derived versions too
+        given = (hashlib.blake2b(f"{self.version}|{city}".encode(), digest_size=16).hexdigest()
+                 if self._given else None)
         subset = Dataset(pick(self.boundaries)[0], resources, pick(self.population)[0],
                          self.water, city, self.is_demo, report, towns=pick(self.towns)[0],
-                         scenic_areas=pick(self.scenic_areas)[0])
+                         scenic_areas=pick(self.scenic_areas)[0], given_version=given)
         self._subsets[city] = subset
         return subset
 
@@ -264,6 +270,40 @@ class Dataset:
                                             ("scenic_areas", scenic_areas, SCENIC_AREA_SPEC))}
         return cls(bounds, resources, cells, water, None, is_demo, report,
                    **layers).for_city(city)
+
+
+    def with_resources(self, resources_table: pd.DataFrame, *, is_demo: bool | None = None,
+                       version: str | None = None, source: str = "resources") -> Dataset:
+        """Return the dataset (both cities) with other resources; every other frame is shared.
+
+        Only the resources are validated (against these boundaries), so a data store can
+        rebuild its dataset after an edit without checking the population grid again.
+
+        Parameters
+        ----------
+        resources_table : DataFrame
+            Raw resource rows, as for :meth:`from_frames`.
+        is_demo : bool, optional
+            Default: this dataset's.
+        version : str, optional
+            The new dataset's version (e.g. from a store's revision); default: the content
+            hash. City subsets then get versions derived from it.
+        source : str
+            The table's name in messages.
+
+        Raises
+        ------
+        DataError
+            ``code="bad_resources"`` when a row has an error.
+        """
+        if self.city is not None:
+            msg = "with_resources needs the dataset of both cities (city=None)"
+            raise ValidationError(msg)
+        resources, report = validate_resources(resources_table, self.boundaries)
+        _raise_if_errors(report, code="bad_resources", source=source)
+        return Dataset(self.boundaries, resources, self.population, self.water, None,
+                       self.is_demo if is_demo is None else is_demo, report, towns=self.towns,
+                       scenic_areas=self.scenic_areas, given_version=version)
 
 
 #: The frames of a :class:`Dataset`, in the order they are checked and hashed.

@@ -6,8 +6,9 @@ shapefile). :func:`read_resource_file` turns it into a :class:`ResourceFile`: a 
 columns are those of :data:`geo.schema.RESOURCE_SPEC` (text cells), the file row number of each
 of its rows, and one :class:`~geo.validate.Report` of every problem met while reading. That
 table is what :meth:`geo.store.Store.preview_import` takes; the store's validation
-(:func:`geo.validate.validate_resources`) then checks types, allowed values, dates, hours and
-ids, and converts each row from its ``source_crs`` to WGS84.
+(:func:`geo.validate.validate_resources`) then checks types, allowed values, dates (an expiry
+before the install date), hours, counts (``number_too_large``) and ids, and converts each row
+from its ``source_crs`` to WGS84.
 
 What reading does, and validation does not:
 
@@ -60,7 +61,7 @@ from geo.coords import parse_coordinates, parse_pairs
 from geo.crs import canonical_crs, to_wgs84
 from geo.errors import ValidationError
 from geo.incidents import _norm_header, header_crs
-from geo.io import NUMBER_RE, TABLE_EXTENSIONS, gc_paused, is_empty, load_bytes, read_table
+from geo.io import TABLE_EXTENSIONS, gc_paused, is_empty, load_bytes, read_table
 from geo.validate import Report, check_spec
 
 #: File types read as GIS layers (pyogrio): GeoJSON, GeoPackage, KML/KMZ, zipped shapefile.
@@ -72,9 +73,6 @@ IMPORT_EXTENSIONS: tuple[str, ...] = TABLE_EXTENSIONS + VECTOR_EXTENSIONS
 #: ``source_crs`` is the per-row coordinate system column.
 ROLES: tuple[str, ...] = (*schema.RESOURCE_COLUMNS, "pair")
 
-#: A whole number in a count column at or above this is refused (``number_too_large``): far
-#: beyond any real count, and beyond the 2**53 up to which a float64 holds whole numbers.
-MAX_WHOLE_NUMBER = 10**15
 #: Excel's day 0 (serial numbers count days from here; 1900 leap-year bug included).
 _EXCEL_EPOCH = date(1899, 12, 30)
 _EXCEL_LAST_SERIAL = 2_958_465  # 9999-12-31
@@ -547,9 +545,10 @@ def read_resource_file(
         ``no_shapefile_in_zip``, ``unknown_layer``, ``empty_layer``, ``vector_no_crs``;
         rows ``too_many_cells``, ``not_a_point``, ``swapped_lonlat``,
         ``outside_china_range``, ``outside_city`` (a point in no district when the district
-        must be looked up), ``number_too_large``, ``expiry_before_install``; warnings
-        ``columns_derived``, ``column_defaulted``, ``layer_chosen``. Coordinate cells add
-        the codes of :mod:`geo.coords` (``not_a_number``, ``bad_dms``, ``not_a_pair`` ...).
+        must be looked up); warnings ``columns_derived``, ``column_defaulted``,
+        ``layer_chosen``. Coordinate cells add the codes of :mod:`geo.coords`
+        (``not_a_number``, ``bad_dms``, ``not_a_pair`` ...). Cell values themselves (a
+        count too large, an expiry before the install date, ...) are judged by validation.
 
     Raises
     ------
@@ -1089,7 +1088,6 @@ class _Builder:
             self.out[col.name] = self._column(col)
         self._defaults()
         self._place()
-        self._expiry_before_install()
         absent = [c for c in schema.RESOURCE_COLUMNS if c not in self.role_pos
                   and not (c in ("lon", "lat") and ("pair" in self.role_pos or self.got.is_layer))
                   and c not in self.source["defaults"] and c not in self.source["derived"]
@@ -1177,22 +1175,11 @@ class _Builder:
         if col.type == "date":
             return _mapped(values, _date_text)
         if col.type == "int":
-            texts = _mapped(values, _whole_text)
-            self._too_large(texts, col.name)
-            return texts
+            return _mapped(values, _whole_text)  # its size is validation's (number_too_large)
         texts = _texts(values)
         if col.name in _VALUE_TABLES:
             texts = _coded(texts, _VALUE_TABLES[col.name])
         return texts
-
-    def _too_large(self, texts: np.ndarray, role: str) -> None:
-        long = np.flatnonzero(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-                              >= 3)  # "1e9" and longer: anything shorter is small
-        for i in long:
-            text = texts[i]
-            if NUMBER_RE.fullmatch(text) and abs(float(text)) >= MAX_WHOLE_NUMBER:
-                self.add(i, self.name_of(role), code="number_too_large",
-                         params={"value": text, "limit": f"{MAX_WHOLE_NUMBER:.0e}"})
 
     def _defaults(self) -> None:
         defaults = self.source["defaults"]
@@ -1305,21 +1292,3 @@ class _Builder:
             city[hit], district[hit] = str(c), str(d)
             todo[hit] = False
         return city, district
-
-    # -- dates that contradict each other ----------------------------------------------------
-
-    def _expiry_before_install(self) -> None:
-        if "installed_date" not in self.role_pos:
-            return
-        installed = pd.to_datetime(pd.Series(self.out["installed_date"]), errors="coerce",
-                                   format="ISO8601")
-        for column in ("pads_expiry", "battery_expiry"):
-            if column not in self.role_pos:
-                continue
-            expiry = pd.to_datetime(pd.Series(self.out[column]), errors="coerce",
-                                    format="ISO8601")
-            early = (expiry < installed).fillna(False).to_numpy(dtype=bool)
-            for i in np.flatnonzero(early):
-                self.add(i, self.name_of(column), code="expiry_before_install",
-                         params={"value": str(self.out[column][i]),
-                                 "installed": str(self.out["installed_date"][i])})

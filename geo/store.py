@@ -10,7 +10,8 @@ hashes and the login attempts that rate-limit logins.
   (``RCD_DATABASE_URL``), brings the schema to the newest Alembic revision (an older database
   upgrades itself) and seeds an empty store with the demo once.
 - Reads: :meth:`Store.dataset` builds the :class:`~geo.datasets.Dataset` every page uses, through
-  :meth:`Dataset.from_frames <geo.datasets.Dataset.from_frames>`, from one consistent snapshot.
+  :meth:`Dataset.with_resources <geo.datasets.Dataset.with_resources>` (the records validated,
+  the demo folder's other layers shared), from one consistent snapshot.
 - Writes: :meth:`Store.preview_import` / :meth:`Store.commit_import` (one transaction, all or
   nothing), :meth:`Store.add`, :meth:`Store.update`, :meth:`Store.move`, :meth:`Store.retire`.
   Each checks the user's role itself (against the ``users`` table too), takes the store's write
@@ -29,7 +30,7 @@ import math
 import threading
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -802,7 +803,7 @@ class Store:
     def dataset(self, city: str | None = None) -> Dataset:
         """The data every page shows: the store's records (not retired) as a Dataset.
 
-        The records go through :meth:`Dataset.from_frames <geo.datasets.Dataset.from_frames>`
+        The records go through :meth:`Dataset.with_resources <geo.datasets.Dataset.with_resources>`
         with the demo's boundaries, population, water, towns and scenic areas. The result is
         built once per revision and kept (:data:`DATASET_CACHE` revisions).
 
@@ -837,11 +838,10 @@ class Store:
                     full = self._datasets.get(revision)
                 if full is None:
                     full, revision = self._build_dataset()
-        subset = full.for_city(city)
-        object.__setattr__(subset, "version", self._version(revision, city, subset.is_demo))
-        return subset
+        return full.for_city(city)  # a subset's version derives from the full one's
 
     def _version(self, revision: int, city: str | None, is_demo: bool) -> str:
+        """The dataset version of a revision: store, revision and demo layers, no hashing."""
         digest = hashlib.blake2b(digest_size=16)
         digest.update(repr(("store", self.store_id, revision, city, is_demo,
                             self._base().version)).encode())
@@ -860,16 +860,17 @@ class Store:
         cells = {name: [_cell_text(row[i]) for row in rows] for i, name in enumerate(_DATA)}
         provenance = cells["source_crs"]
         cells["source_crs"] = ["wgs84"] * len(rows)  # stored coordinates are WGS84 already
-        base = self._base()
-        full = Dataset.from_frames(
-            base.boundaries, pd.DataFrame(cells, columns=list(_DATA), dtype=object),
-            base.population, base.water, towns=base.towns, scenic_areas=base.scenic_areas,
-            is_demo=is_demo, sources={"resources": "store"})
+        # Only the records are validated: boundaries, population, water, towns and scenic
+        # areas are the demo folder's, already checked and shared (an edit rebuilds in ~0.1 s
+        # instead of re-checking the population grid).
+        version = self._version(revision, None, is_demo)
+        full = self._base().with_resources(
+            pd.DataFrame(cells, columns=list(_DATA), dtype=object), is_demo=is_demo,
+            version=version, source="store")
         if any(row[crs_at] != "wgs84" for row in rows):
             own = full.resources.copy()
             own["source_crs"] = pd.array(provenance, dtype=own["source_crs"].dtype)
-            full = dataclasses.replace(full, resources=own)
-        object.__setattr__(full, "version", self._version(revision, None, is_demo))
+            full = dataclasses.replace(full, resources=own, given_version=version)
         with self._lock:
             self._datasets[revision] = full
             for old in sorted(self._datasets)[:-DATASET_CACHE]:
@@ -923,7 +924,8 @@ class Store:
     # -- import ------------------------------------------------------------------------------
 
     def preview_import(self, table: pd.DataFrame, user: User | None, *,
-                       rows: Any = None, replace: bool = False) -> ImportPreview:
+                       rows: Any = None, replace: bool = False,
+                       keep: Iterable[str] = ()) -> ImportPreview:
         """Check an import and say, row by row, what committing it would do; writes nothing.
 
         Every row is validated by :func:`~geo.validate.validate_resources` against the
@@ -941,6 +943,10 @@ class Store:
             The file row number of each table row (default: position + 2, a header on row 1).
         replace : bool, default False
             The file replaces the store's data: records it does not name are retired.
+        keep : iterable of str, optional
+            Columns the file does not have (``ResourceFile.source["absent"]``): a stored
+            record keeps its values there instead of having them blanked; a new record has
+            them empty. ``id``, ``lon``, ``lat`` and ``source_crs`` always come from the file.
 
         Returns
         -------
@@ -959,15 +965,24 @@ class Store:
             msg = (f"rows must give one row number per table row ({len(table)}), "
                    f"got {len(file_rows)}")
             raise ValidationError(msg)
+        # the position and its system always come from the file
+        keep = [c for c in keep if c in _EDITABLE - _MOVE and c in table.columns]
+        with self._read() as conn:
+            self._check_role(conn, user, "editor")
+            revision = int(self._meta(conn)["revision"])
+            stored = {r["id"]: dict(r) for r in conn.execute(sa.select(resources)).mappings()}
+        if keep and "id" in table.columns and stored:
+            table = table.astype(object)
+            ids_now = table["id"].astype("string").str.strip()
+            for pos in np.flatnonzero(ids_now.isin(list(stored)).fillna(False).to_numpy()):
+                old = stored[str(ids_now.iloc[pos])]
+                for column in keep:
+                    table.iat[pos, table.columns.get_loc(column)] = _cell_text(old[column])
         good, report = validate_resources(table, self._base().boundaries)
         report = _renumber(report, file_rows)
         new_records = _stored_rows(good)
         ids_in_file = set(table["id"].astype("string").str.strip().dropna()) if (
             "id" in table.columns) else set()
-        with self._read() as conn:
-            self._check_role(conn, user, "editor")
-            revision = int(self._meta(conn)["revision"])
-            stored = {r["id"]: dict(r) for r in conn.execute(sa.select(resources)).mappings()}
         by_row: dict[int, list[Problem]] = {}
         for problem in report.problems:
             if problem.row is not None:

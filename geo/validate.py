@@ -133,6 +133,13 @@ class Report:
 #: Longitudes and latitudes a point in China (in any of its coordinate systems) can have.
 CHINA_LON_RANGE: tuple[float, float] = (73, 136)
 CHINA_LAT_RANGE: tuple[float, float] = (3, 54)
+#: A whole number ("int" column) at or above this is refused (``number_too_large``): far
+#: beyond any real count, below the 2**53 up to which a float64 holds whole numbers exactly,
+#: and far below the ~9.2e18 where an int64 overflows.
+MAX_WHOLE_NUMBER = 10**15
+#: Resource date columns that cannot be earlier than ``installed_date`` of the same row
+#: (``expiry_before_install``): an AED's pads and battery.
+EXPIRY_COLUMNS: tuple[str, ...] = ("pads_expiry", "battery_expiry")
 
 
 def _as_text(table: pd.DataFrame, name: str) -> pd.Series:
@@ -201,9 +208,14 @@ def _check_column(col: schema.Column, text: pd.Series, applies: pd.Series,
     if col.type in schema.NUMERIC_TYPES:
         number = _number(text)
         if col.type == "int":
+            huge = _too_large(number, text) & present
+            flag(huge, name, code="number_too_large",
+                 params_for=lambda i: {"value": flag.cell(name, i),
+                                       "limit": f"{MAX_WHOLE_NUMBER:.0e}"})
             whole = np.isfinite(number) & (number >= 0) & (number % 1 == 0)
-            bad = present & ~whole
+            bad = present & ~whole & ~huge
             flag(bad, name, code="not_whole_number", params_for=value)
+            bad = bad | huge
         else:
             bad = present & number.isna()
             flag(bad, name, code="not_a_number", params_for=value)
@@ -220,6 +232,22 @@ def _check_column(col: schema.Column, text: pd.Series, applies: pd.Series,
         number = number.mask(bad)
         return number.astype("Int64") if col.type == "int" else number
     return text
+
+
+def _too_large(number: pd.Series, text: pd.Series) -> pd.Series:
+    """Whole-number cells at or above :data:`MAX_WHOLE_NUMBER` (vectorised).
+
+    ``number`` is the parsed value (float64, NaN where not a number), ``text`` the cell as
+    read. A cell whose number overflows a float64 ("1e400" is inf) is too large when it is
+    written with digits; "inf" itself is not a number at all (``not_whole_number``), nor is
+    anything negative.
+    """
+    huge = (number >= MAX_WHOLE_NUMBER).fillna(False)
+    overflow = huge & np.isinf(number)
+    if overflow.any():
+        digits = text[overflow].astype("string").str.contains(r"\d", regex=True)
+        huge[overflow] = digits.fillna(False).to_numpy(dtype=bool)
+    return huge
 
 
 def _check_lonlat(lon: pd.Series, lat: pd.Series, lon_name: str, lat_name: str,
@@ -250,8 +278,9 @@ def check_spec(table: pd.DataFrame, spec: tuple[schema.Column, ...], report: Rep
     ``empty_cell`` for numbers); ``unique`` values must not repeat (``duplicate_id``); a filled
     cell must be of the column's type in every row (``not_one_of`` or the column's
     ``bad_code``, ``bad_hours``, ``not_a_date``, ``not_whole_number``, ``not_a_number``,
-    ``not_finite``, ``below_minimum``); ``lon``/``lat`` pairs must lie in China's ranges in
-    either order (``swapped_lonlat``, ``outside_china_range``).
+    ``not_finite``, ``below_minimum``); a whole number must be below
+    :data:`MAX_WHOLE_NUMBER` (``number_too_large``); ``lon``/``lat`` pairs must lie in
+    China's ranges in either order (``swapped_lonlat``, ``outside_china_range``).
 
     Parameters
     ----------
@@ -326,11 +355,13 @@ def validate_resources(
     """Check a resource table (:data:`geo.schema.RESOURCE_SPEC`); return its good rows and a Report.
 
     Every problem in every row is reported at once (the row number as in the file: header is
-    row 1), in row order. Rows with an error are dropped; the rest are typed (see
-    :func:`geo.schema.pandas_dtypes`), converted from their ``source_crs`` to WGS84 and
-    returned as a point GeoDataFrame in EPSG:4326 with exactly the spec's columns plus
-    geometry. The frame holds no file row numbers: ``report.rows[i]`` is the file row of
-    frame row ``i``.
+    row 1), in row order: those of :func:`check_spec` (``number_too_large`` among them),
+    ``expiry_before_install`` when a date of :data:`EXPIRY_COLUMNS` is earlier than the row's
+    ``installed_date``, and with ``boundaries`` ``unknown_district``. Rows with an error are
+    dropped; the rest are typed (see :func:`geo.schema.pandas_dtypes`), converted from their
+    ``source_crs`` to WGS84 and returned as a point GeoDataFrame in EPSG:4326 with exactly the
+    spec's columns plus geometry. The frame holds no file row numbers: ``report.rows[i]`` is
+    the file row of frame row ``i``.
 
     Parameters
     ----------
@@ -356,6 +387,7 @@ def validate_resources(
     table = table.reset_index(drop=True)
     rows = np.arange(len(table), dtype="int64") + 2
     typed = check_spec(table, spec, report, rows)
+    _check_expiry(table, typed, report, rows)
     if boundaries is not None:
         flag = _Flagger(report, rows, {"district": _as_text(table, "district"),
                                        "city": _as_text(table, "city")})
@@ -378,6 +410,23 @@ def validate_resources(
         _warn_outside_district(gdf, boundaries, report)
     _sort(report)
     return gdf, report
+
+
+def _check_expiry(table: pd.DataFrame, typed: dict[str, pd.Series], report: Report,
+                  rows: np.ndarray) -> None:
+    """Flag expiry dates earlier than the row's installation date (``expiry_before_install``).
+
+    Compares :func:`check_spec`'s typed dates (NaT where empty or not a date, so those rows
+    are not compared); ``params`` hold both cells as written.
+    """
+    installed = typed["installed_date"]
+    names = ("installed_date", *EXPIRY_COLUMNS)
+    flag = _Flagger(report, rows, {name: _as_text(table, name) for name in names})
+    for name in EXPIRY_COLUMNS:
+        early = (typed[name] < installed).fillna(False)
+        flag(early, name, code="expiry_before_install",
+             params_for=lambda i, n=name: {"value": flag.cell(n, i),
+                                           "installed": flag.cell("installed_date", i)})
 
 
 def _warn_outside_district(gdf: gpd.GeoDataFrame, boundaries: gpd.GeoDataFrame,

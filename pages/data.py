@@ -105,7 +105,8 @@ if section == "tab_import":
                                             columns=forced or None,
                                             max_bytes=int(SETTINGS.max_upload_mb * 1e6))
                     preview = (store.preview_import(rf.table, user, rows=rf.rows,
-                                                    replace=replace)
+                                                    replace=replace,
+                                                    keep=rf.source.get("absent") or ())
                                if len(rf.table) else None)
                 except GeoError as exc:
                     _show_error(exc)

@@ -673,12 +673,14 @@ def xlsx_named() -> bytes:
 
 
 @corpus_file("huge_numbers.csv",
-             "impossible numbers: longitude 1e308, latitude 99999999999, a stock of 1e308 and "
-             "1e400, a stock of 99999999999 (kept), a negative stock",
+             "impossible numbers: longitude 1e308, latitude 99999999999, a stock of 1e308, "
+             "1e400 and 99999999999999999999, a stock of 99999999999 (kept), a negative "
+             "stock, a stock of inf",
              importable=2,
              errors=((2, "outside_china_range"), (3, "outside_china_range"),
                      (4, "number_too_large"), (6, "number_too_large"),
-                     (7, "not_whole_number")),
+                     (7, "not_whole_number"), (9, "number_too_large"),
+                     (10, "not_whole_number")),
              values={"HN-4": {"stock_family_kit": 99999999999, "capacity_m3": 99999999999}})
 def huge_numbers() -> bytes:
     return en_csv(
@@ -689,7 +691,10 @@ def huge_numbers() -> bytes:
                capacity_m3="99999999999"),
         en_row("HN-5", "relief_store", "宜兴仓库", "宜兴", capacity_m3="1e400"),
         en_row("HN-6", "relief_store", "东亭仓库", "东亭", stock_quilt="-5"),
-        en_row("HN-7", "relief_store", "新区仓库", "新区"))
+        en_row("HN-7", "relief_store", "新区仓库", "新区"),
+        en_row("HN-8", "relief_store", "梅园仓库", "梅园",
+               stock_water_case="99999999999999999999"),
+        en_row("HN-9", "relief_store", "鼋头渚仓库", "鼋头渚", stock_tent="inf"))
 
 
 @corpus_file("nan_inf_coordinates.csv",
@@ -1055,7 +1060,8 @@ def readme() -> str:
     ]
     for name, (_builder, expected) in FILES.items():
         problems = [f"{code}@{row if row is not None else 'file'}"
-                    for row, code in expected["errors"]]
+                    for row, code in sorted(expected["errors"],
+                                            key=lambda e: -1 if e[0] is None else e[0])]
         problems += [f"{code} (warning)" for _row, code in expected["warnings"]]
         what = expected["what"].replace("|", "\\|")
         lines.append(f"| `{name}` | {what} | {expected['importable']} | "

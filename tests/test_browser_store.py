@@ -146,5 +146,13 @@ def test_login_import_preview_commit_map_edit_and_audit(store_server, browser, t
     assert grid.filter(has_text=EDITOR).count() >= 2
     page.screenshot(path=str(ARTIFACTS / "data-audit.png"), full_page=True)
     _no_error(page)
+
+    # the current data exports with the edit in it (as the GeoPackage tests show, QGIS-ready)
+    _section(page, "导出")
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="CSV", exact=True).click()
+    body = info.value.path().read_bytes().decode("utf-8-sig")
+    assert "WX-NEW-001" in body and "无锡火车站北广场一楼服务台旁" in body
+    assert "WX-NEW-003" not in body  # the rejected row never reached the store
     assert dialogs == []
     page.close()

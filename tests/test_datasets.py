@@ -548,3 +548,26 @@ def test_population_reads_the_committed_file_exactly(demo):
     assert np.array_equal(demo.population["lon"].to_numpy(), raw["lon"].to_numpy())
     assert isinstance(demo.population, gpd.GeoDataFrame)
     assert int(demo.population["pop"].sum()) == sum(CITY_POP.values())
+
+
+def test_with_resources_validates_only_the_records_and_keeps_the_rest(demo):
+    table = demo.resources.drop(columns="geometry").head(5).astype(object)
+    table = table.where(table.notna(), "").astype(str)
+    mine = demo.with_resources(table)
+    assert mine.resources["id"].tolist() == demo.resources["id"].head(5).tolist()
+    assert mine.population.equals(demo.population) and mine.boundaries.equals(demo.boundaries)
+    # without a given version it is the content hash: the same content, the same version
+    assert len(mine.version) == 32 and mine.version != demo.version
+    assert demo.with_resources(table).version == mine.version
+    assert demo.with_resources(table.assign(name="改")).version != mine.version
+    given = demo.with_resources(table, version="rev-7")
+    assert given.version == "rev-7"
+    wuxi = given.for_city("wuxi")
+    assert wuxi.version not in ("rev-7", mine.for_city("wuxi").version)
+    assert wuxi.version == demo.with_resources(table, version="rev-7").for_city("wuxi").version
+    bad = table.assign(lon="abc")
+    with pytest.raises(DataError) as err:
+        demo.with_resources(bad, source="store")
+    assert err.value.code == "bad_resources"
+    with pytest.raises(ValidationError):
+        demo.for_city("wuxi").with_resources(table)

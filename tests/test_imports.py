@@ -202,6 +202,34 @@ def test_coordinate_problems_name_the_row_and_the_column(boundaries: gpd.GeoData
     assert found.report.n_rows == 5
 
 
+def test_counts_and_expiry_dates_are_judged_once_by_validation(
+        tmp_path: Path, boundaries: gpd.GeoDataFrame) -> None:
+    """The reader passes a huge count and an early expiry on; the store's validation names
+    each once (with the spec's column), and the other rows import."""
+    header = [*ZH, "安装日期", "电极片有效期", "帐篷"]
+    rows = [header,
+            [*one_row(), "2024/5/21", "2027年5月21日", ""],
+            [*one_row(编号="T-2"), "2024-05-21", "2024-05-20", ""],
+            [*one_row(编号="T-3", 类型="仓库"), "", "", "1e308"],
+            [*one_row(编号="T-4", 类型="仓库"), "", "", "９９９９９９９９９９９９９９９９９９９９"],
+            [*one_row(编号="T-5", 类型="仓库"), "", "", "1,000"]]
+    found = read_resource_file(text_file(rows), "t.csv", boundaries=boundaries)
+    assert not found.report.errors
+    assert found.table["stock_tent"].tolist() == ["", "", "1e308", "9" * 20, "1000"]
+    store = st.open_store(f"sqlite:///{tmp_path / 'store.sqlite'}", seed=False)
+    try:
+        preview = store.preview_import(found.table, editor_of(store), rows=found.rows)
+    finally:
+        store.close()
+    both = combined_report(found.report, preview.report)
+    assert [(p.row, p.column, p.code) for p in both.errors] == [
+        (3, "pads_expiry", "expiry_before_install"), (4, "stock_tent", "number_too_large"),
+        (5, "stock_tent", "number_too_large")]
+    assert both.errors[0].params == {"value": "2024-05-20", "installed": "2024-05-21"}
+    assert both.errors[2].params == {"value": "9" * 20, "limit": "1e+15"}
+    assert preview.counts["new"] == 2 and both.rows.tolist() == [2, 6]
+
+
 # -------------------------------------------------------------------- missing columns, defaults
 
 

@@ -90,6 +90,8 @@ def _bad_resource_tables() -> list[pd.DataFrame]:
             resource_row(id="T-9", venue_type="castle", placement="roof"),
             resource_row(id="T-10", lon="119.43", lat="32.21"),
             resource_row(id="T-11", lon="121.47", lat="31.23"),
+            resource_row(id="T-12", installed_date="2028-01-01"),  # expiry_before_install
+            resource_row(id="T-13", stock_tent="1e308"),            # number_too_large
         ]),
         pd.DataFrame({"id": ["x"], "name": ["y"]}),
     ]

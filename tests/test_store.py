@@ -380,6 +380,27 @@ def test_reimport_by_id_updates_in_place(opener):
     assert entry["after"] == {"name": "二号库", "stock_family_kit": 40}
 
 
+def test_a_file_without_a_column_keeps_the_stored_values_there(opener):
+    store = opener()
+    _, alice, *_ = people(store)
+    seeded_with(store, alice, store_row("S1", hours="24/7", stock_tent="10"),
+                store_row("S2", hours="24/7"))
+    # a partner's stock list: id, position, name ... but no hours and no tents
+    partial = table(store_row("S1", stock_family_kit="150", hours="", stock_tent=""),
+                    store_row("S3", hours="", stock_tent=""))
+    blanking = store.preview_import(partial, alice)
+    assert blanking.counts["changed"] == 1  # without keep the hours would be wiped
+    changes = blanking.rows.set_index("id").loc["S1", "changes"]
+    assert {"hours", "stock_tent", "stock_family_kit"} <= set(changes)
+    preview = store.preview_import(partial, alice, keep=["hours", "stock_tent", "lon", "id"])
+    changes = preview.rows.set_index("id").loc["S1", "changes"]
+    assert set(changes) == {"stock_family_kit"}, changes
+    store.commit_import(preview, alice)
+    s1, s3 = store.record("S1"), store.record("S3")
+    assert (s1["hours"], s1["stock_tent"], s1["stock_family_kit"]) == ("24/7", 10, 150)
+    assert s3["hours"] is None and s3["stock_tent"] is None  # new: nothing to keep
+
+
 def test_commit_refuses_a_preview_the_store_moved_past(opener):
     store = opener()
     _, alice, bob, _ = people(store)

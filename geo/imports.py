@@ -449,29 +449,27 @@ class _Read:
         return self.lon is not None
 
 
+def _bad_argument(name: str, value: Any, allowed: Any) -> ValidationError:
+    expected = ", ".join(allowed)
+    return ValidationError(f"{name} must be one of {expected}, got {value!r}", code="bad_argument",
+                           params={"name": name, "value": str(value), "expected": expected})
+
+
 def _check_arguments(default_kind: str | None, default_crs: str, city: str | None
                      ) -> tuple[str | None, str, str | None]:
     crs = canonical_crs(default_crs) if isinstance(default_crs, str) else None
     if crs is None:
-        msg = f"default_crs must be one of {', '.join(schema.SOURCE_CRS)}, got {default_crs!r}"
-        raise ValidationError(msg, code="bad_argument", params={
-            "name": "default_crs", "value": str(default_crs),
-            "expected": ", ".join(schema.SOURCE_CRS)})
+        raise _bad_argument("default_crs", default_crs, schema.SOURCE_CRS)
     kind = None
     if default_kind is not None:
         kind = _KINDS.get(_value_key(default_kind))
         if kind is None:
-            msg = f"default_kind must be one of {', '.join(schema.KINDS)}, got {default_kind!r}"
-            raise ValidationError(msg, code="bad_argument", params={
-                "name": "default_kind", "value": str(default_kind),
-                "expected": ", ".join(schema.KINDS)})
+            raise _bad_argument("default_kind", default_kind, schema.KINDS)
     city_key = None
     if city is not None:
         city_key = _CITIES.get(_value_key(city))
         if city_key is None:
-            msg = f"city must be one of {', '.join(schema.CITIES)}, got {city!r}"
-            raise ValidationError(msg, code="bad_argument", params={
-                "name": "city", "value": str(city), "expected": ", ".join(schema.CITIES)})
+            raise _bad_argument("city", city, schema.CITIES)
     return kind, crs, city_key
 
 

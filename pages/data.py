@@ -346,6 +346,7 @@ if section == "tab_export":
     if common.city() is not None:
         frame = frame[frame["city"] == common.city()]
     kinds = st.multiselect(t("f_kinds", lang), list(schema.KINDS), default=list(schema.KINDS),
+                           placeholder=t("audit_all", lang),
                            key="export_kinds", format_func=lambda k: t(f"kind_{k}", lang))
     frame = frame[frame["kind"].isin(kinds)]
     st.caption(t("export_count", lang, n=f"{len(frame):,}"))
@@ -371,9 +372,10 @@ if is_admin:
         log = store.audit_log(limit=20_000)
         c1, c2, c3, c4 = st.columns(4)
         who = c1.multiselect(t("col_user", lang), sorted(log["user_name"].dropna().unique()),
-                             key="audit_users")
+                             key="audit_users", placeholder=t("audit_all", lang))
         what = c2.multiselect(t("col_action", lang), sorted(log["action"].unique()),
-                              key="audit_actions", format_func=lambda a: t(f"action_{a}", lang))
+                              key="audit_actions", placeholder=t("audit_all", lang),
+                              format_func=lambda a: t(f"action_{a}", lang))
         rid = c3.text_input(t("col_resource_id", lang), key="audit_id")
         days = c4.number_input(t("audit_days", lang), min_value=1, value=365, key="audit_days")
         since = pd.Timestamp.now("UTC").tz_localize(None) - pd.Timedelta(days=int(days))

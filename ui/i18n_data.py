@@ -168,6 +168,7 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
     "col_before": {"zh": "修改前", "en": "Before"},
     "col_after": {"zh": "修改后", "en": "After"},
     "audit_days": {"zh": "最近天数", "en": "Last days"},
+    "audit_all": {"zh": "全部", "en": "All"},
     "audit_count": {"zh": "共 {n} 条", "en": "{n} entries"},
     "audit_name": {"zh": "审计日志", "en": "audit-log"},
     "action_seed": {"zh": "载入演示数据", "en": "demo loaded"},

@@ -59,6 +59,17 @@ def _role_label(role: str) -> str:
     return t("role_pair", lang) if role == "pair" else records.field_label(role, lang)
 
 
+def _with_file_cells(table: pd.DataFrame, problems: pd.DataFrame, rf) -> pd.DataFrame:
+    """The problems table plus each row's cells as read (id, name, position), for fixing."""
+    cells = rf.table.assign(_row=rf.rows).set_index("_row")
+    out = table.copy()
+    for column in ("id", "name", "lon", "lat"):
+        by_row = cells[column] if column in cells.columns else pd.Series(dtype=object)
+        out[records.field_label(column, lang)] = [
+            by_row.get(int(r), "") if pd.notna(r) else "" for r in problems["row"]]
+    return out
+
+
 def _show_error(exc: GeoError) -> None:
     st.error(error_text(exc, lang, prefix=None))
 
@@ -151,7 +162,7 @@ if section == "tab_import":
                     st.dataframe(table, hide_index=True, width="stretch")
                     st.download_button(
                         t("import_download_rejected", lang),
-                        data=to_csv_bytes(table),
+                        data=to_csv_bytes(_with_file_cells(table, problems, rf)),
                         file_name=f"{t('import_rejected_name', lang)}.csv", mime="text/csv",
                         key="import_rejected_dl")
                 if preview is not None and preview.has_changes:

@@ -97,6 +97,11 @@ def test_login_import_preview_commit_map_edit_and_audit(store_server, browser, t
     eventually(lambda: cells.filter(has_text="abc").count() > 0, "the bad longitude is not named")
     eventually(lambda: cells.filter(has_text="灭火器").count() > 0, "the bad type is not named")
     page.screenshot(path=str(ARTIFACTS / "data-import-preview.png"), full_page=True)
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="下载问题清单 CSV").click()
+    problems = info.value.path().read_bytes().decode("utf-8-sig")
+    assert "行号" in problems.splitlines()[0] and "问题" in problems.splitlines()[0]
+    assert "灭火器" in problems and "WX-NEW-004" in problems  # the rejected row, named
     page.get_by_role("button", name="提交导入").click()
     page.get_by_text("已提交：新增 2 条", exact=False).wait_for(timeout=60_000)
     settle(page)

@@ -225,6 +225,10 @@ if section == "tab_edit":
                 format_func=lambda i: f"{i} · {label.get(i, '')}")
         else:
             selected = None
+        if mode == "edit" and st.session_state.get("edit_pending_id") != selected:
+            # a position clicked for one record never moves another
+            st.session_state.pop("edit_pending", None)
+            st.session_state["edit_pending_id"] = selected
         with left:
             layer = records.edit_layer(live, selected, st.session_state.get(
                 f"{mode}_pending"), lang, _shift)

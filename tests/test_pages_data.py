@@ -168,3 +168,20 @@ def test_a_record_is_added_where_the_map_was_clicked(users, monkeypatch):
     assert log["action"].tolist() == ["add"] and log["user_name"].tolist() == ["pages.editor"]
     # the other pages' tests share this store: leave the demo as it was
     common.store().retire(users["editor"], "WX-AED-NEW-9", rec["version"])
+
+
+def test_a_position_clicked_for_one_record_does_not_move_another(users, monkeypatch):
+    import streamlit_folium
+
+    click = {"last_clicked": {"lat": 31.5808, "lng": 120.3010}}
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda *a, **k: click)
+    at = run_data(users["editor"], section="tab_edit")
+    at.text_input(key="edit_search").input("WX-AED-000").run()
+    at.selectbox(key="edit_selected").select("WX-AED-0004").run()
+    assert not [b for b in at.button if b.key == "edit_move"]  # the earlier click is old
+    click["last_clicked"] = {"lat": 31.5811, "lng": 120.3013}  # a click for 0004
+    at.run()
+    assert [b for b in at.button if b.key == "edit_move"], "the click gives no new position"
+    at.selectbox(key="edit_selected").select("WX-AED-0005").run()  # same click still reported
+    assert not at.exception
+    assert not [b for b in at.button if b.key == "edit_move"], "B offered A's position"

@@ -207,6 +207,9 @@ if section == "tab_edit":
         live = store.records()
         if common.city() is not None:
             live = live[live["city"] == common.city()]
+        done = st.session_state.pop("edit_done", None)
+        if done is not None:
+            st.success(t(done[1], lang, id=md_text(done[0])))
         mode = st.radio(t("edit_mode", lang), ["edit", "add"], horizontal=True, key="edit_mode",
                         format_func=lambda m: t(f"edit_mode_{m}", lang))
         left, right = st.columns([3, 2])
@@ -288,34 +291,40 @@ if section == "tab_edit":
                 if st.button(t("edit_retire_confirm", lang), key="edit_retire"):
                     st.session_state["edit_submit"] = "retire"
             submit = st.session_state.pop("edit_submit", None)
-            if submit == "retire" or submit:
+            if submit:
                 try:
                     if submit == "retire":
                         store.retire(user, selected, base["version"])
                     else:
                         store.update(user, selected, submit, base["version"])
                 except Conflict as exc:
-                    stored = exc.params.get("stored", {})
-                    attempted = exc.params.get("attempted", {}) if submit != "retire" else {}
-                    params = {**exc.params, "stored_text": records.pairs_text(stored, lang),
-                              "attempted_text": records.pairs_text(attempted, lang) or "—"}
-                    st.error(problem_text(exc.code, params, lang, str(exc)))
-                    st.dataframe(records.both_values_table(stored, attempted, lang),
-                                 hide_index=True, width="stretch")
-                    if st.button(t("edit_reload", lang), key="edit_reload"):
-                        st.session_state.pop(base_key, None)
-                        st.rerun()
+                    # kept in the session: the reload button below must exist on the next run
+                    st.session_state["edit_conflict"] = (selected, exc.code, dict(exc.params),
+                                                         submit)
                 except GeoError as exc:
                     _show_error(exc)
                 else:
-                    st.session_state.pop(base_key, None)
-                    st.session_state.pop("edit_pending", None)
-                    st.session_state["edit_saved"] = selected
+                    for key in (base_key, "edit_pending", "edit_conflict"):
+                        st.session_state.pop(key, None)
+                    st.session_state["edit_done"] = (
+                        selected, "edit_retired" if submit == "retire" else "edit_saved")
                     st.rerun()
             elif submit == {}:
                 st.info(t("edit_nothing_changed", lang))
-            if st.session_state.pop("edit_saved", None) == selected:
-                st.success(t("edit_saved", lang, id=md_text(selected)))
+            conflict = st.session_state.get("edit_conflict")
+            if conflict is not None and conflict[0] == selected:
+                _, code, params, tried = conflict
+                stored = params.get("stored", {})
+                attempted = params.get("attempted", {}) if tried != "retire" else {}
+                shown = {**params, "stored_text": records.pairs_text(stored, lang),
+                         "attempted_text": records.pairs_text(attempted, lang) or "—"}
+                st.error(problem_text(code, shown, lang, code))
+                st.dataframe(records.both_values_table(stored, attempted, lang),
+                             hide_index=True, width="stretch")
+                if st.button(t("edit_reload", lang), key="edit_reload"):
+                    st.session_state.pop(base_key, None)
+                    st.session_state.pop("edit_conflict", None)
+                    st.rerun()
             with st.expander(t("edit_history", lang), expanded=True):
                 log = store.audit_log(selected)
                 st.dataframe(records.audit_view(log, lang), hide_index=True, width="stretch")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import time
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.schema import RESOURCE_COLUMNS
 from geo.store import User
 from tests.conftest import ROOT
 
@@ -140,7 +142,37 @@ def test_a_second_editor_is_told_with_both_values(users):
     row = both[0][both[0]["字段"] == "地址"].iloc[0]
     assert row["库中现值（他人已修改）"] == "他人刚改的地址" and row["您的修改"] == "我的地址"
     assert store.record(rid)["address"] == "他人刚改的地址"  # nothing overwritten
+    # the conflict stays on screen across reruns until the newest values are loaded
+    at.run()
+    assert any("已被 pages.admin 修改" in e.value for e in at.error)
+    at.button(key="edit_reload").click().run()
+    assert not at.error and not at.exception
+    # the typed value is still in the form: saving again now wins, on the new version
+    at.button(key=f"FormSubmitter:edit_form_{rid}-保存修改").click().run()
+    assert any(f"已保存 {rid}" in x.value for x in at.success), [e.value for e in at.error]
+    assert store.record(rid)["address"] == "我的地址"
     store.update(users["admin"], rid, {"address": before}, store.record(rid)["version"])
+
+
+def test_retiring_asks_once_more_and_says_it_was_done(users):
+    from ui import common
+
+    store = common.store()
+    rid = "WX-AED-0006"
+    at = run_data(users["editor"], section="tab_edit")
+    at.text_input(key="edit_search").input(rid).run()
+    at.selectbox(key="edit_selected").select(rid).run()
+    at.button(key="edit_retire").click().run()
+    assert not at.exception
+    assert any(f"已退役 {rid}" in x.value for x in at.success)
+    assert rid not in set(store.records()["id"])
+    assert store.audit_log(rid)["action"].tolist()[-1] == "retire"
+    # bring it back for the other pages' tests (an import of the record revives it)
+    rec = store.record(rid)
+    row = {k: rec[k] for k in RESOURCE_COLUMNS if k in rec}
+    table = pd.DataFrame([row], dtype=object).fillna("").astype(str)
+    store.commit_import(store.preview_import(table, users["editor"]), users["editor"])
+    assert rid in set(store.records()["id"])
 
 
 

@@ -112,6 +112,7 @@ DATA_STRINGS: dict[str, dict[str, str]] = {
     "edit_save_position": {"zh": "保存新位置", "en": "Save the new position"},
     "edit_save": {"zh": "保存修改", "en": "Save changes"},
     "edit_saved": {"zh": "已保存 {id}。", "en": "Saved {id}."},
+    "edit_retired": {"zh": "已退役 {id}。", "en": "Retired {id}."},
     "edit_nothing_changed": {"zh": "没有修改任何内容。", "en": "Nothing was changed."},
     "edit_inspected_today": {"zh": "记录今日巡检", "en": "Record an inspection today"},
     "edit_delivery": {"zh": "调整库存", "en": "Adjust stock"},

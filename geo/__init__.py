@@ -22,6 +22,8 @@ places     Place-name search: Chinese, pinyin, English, aliases, same-sound, typ
 coverage   Who is within reach of a usable resource, by district, with ranked gap areas.
 siting     Where new AEDs cover the most people (HiGHS MILP or greedy), what-if.
 stats      Per-district and per-city figures.
+flood      Flood command: extents in (files, repaired), impact on resources and people, relief
+           allocation (HiGHS LP, kit·km), team dispatch and assignment, demo scenarios.
 imports    Resource files in (tables and GIS layers), mapped to the spec's columns for the store.
 exports    Resource data out: CSV (formula-safe), XLSX, GeoJSON, GeoPackage.
 store      The data store: SQLAlchemy 2 + Alembic, SQLite (WAL) or PostgreSQL; imports, edits,
@@ -36,8 +38,9 @@ import importlib
 from types import ModuleType
 
 __all__ = ["batch", "coords", "coverage", "crs", "datasets", "distance", "errors", "exports",
-           "filters", "hours", "imports", "incidents", "io", "nearest", "network", "places",
-           "schema", "settings", "siting", "stats", "store", "travel", "usable", "validate"]
+           "filters", "flood", "hours", "imports", "incidents", "io", "nearest", "network",
+           "places", "schema", "settings", "siting", "stats", "store", "travel", "usable",
+           "validate"]
 
 
 def __getattr__(name: str) -> ModuleType:

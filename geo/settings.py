@@ -147,6 +147,18 @@ class Settings:
     require_login: bool = _setting(False)
     #: A login ends after this many minutes without any action in its browser session.
     session_idle_min: float = _setting(30.0, Rule(0, 24 * 60, lo_open=True, unit="min"))
+    #: People per household for flood relief: 2.6, the average household size of Jiangsu in
+    #: the 2020 (seventh) national census (江苏省第七次全国人口普查公报: 2.60 persons/household).
+    household_size: float = _setting(2.6, Rule(0, 20, lo_open=True, unit="people"))
+    #: Relief needed per affected household (each matches a relief-store ``stock_*`` column):
+    #: one family kit, two quilts, one case of drinking water, one life jacket per two households
+    #: (households evacuated by boat share them), no tent (evacuees go to shelters). Demo
+    #: planning figures, not an official standard.
+    flood_need_family_kit: float = _setting(1.0, Rule(0, 100, unit="per household"))
+    flood_need_quilt: float = _setting(2.0, Rule(0, 100, unit="per household"))
+    flood_need_water_case: float = _setting(1.0, Rule(0, 100, unit="per household"))
+    flood_need_life_jacket: float = _setting(0.5, Rule(0, 100, unit="per household"))
+    flood_need_tent: float = _setting(0.0, Rule(0, 100, unit="per household"))
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -390,6 +390,43 @@ STRINGS: dict[str, dict[str, str]] = {
     "placement_indoor": {"zh": "室内", "en": "Indoor"},
     "placement_outdoor": {"zh": "室外", "en": "Outdoor"},
     # ---- problems geo/ reports (code -> message; params fill the braces)
+    # flood extents (geo/flood.py)
+    'problem.shapefile_incomplete': {
+        "zh": '压缩包中的矢量图层缺少 {missing} 文件（须同时包含 .shp、.dbf 和 .prj）；其中的文件：{files}',
+        "en": 'the shapefile in the zip lacks {missing} (it needs .shp, .dbf and .prj together); files in it: {files}',
+    },
+    'problem.extent_crs_assumed': {
+        "zh": '范围图层没有注明坐标系；坐标看起来是经纬度，已按 WGS84 读取。如果是高德或腾讯地图上画的，请选择 GCJ-02',
+        "en": 'the extent names no coordinate system; its coordinates look like lon/lat and were read as WGS84. If it was drawn on an Amap or Tencent map, choose GCJ-02',
+    },
+    'problem.extent_not_polygon': {
+        "zh": '范围中只有 {geometry}，没有面：淹没范围须是多边形',
+        "en": 'the extent holds only {geometry}, no polygon: a flood extent must be a polygon',
+    },
+    'problem.extent_parts_dropped': {
+        "zh": '{n} 个要素中的线或点已忽略，只保留面',
+        "en": 'lines or points in {n} feature(s) were ignored; only polygons were kept',
+    },
+    'problem.extent_repaired': {
+        "zh": '{n} 个多边形自相交或无效，已自动修复，请在地图上核对范围',
+        "en": '{n} polygon(s) crossed themselves or were invalid and were repaired; check the extent on the map',
+    },
+    'problem.extent_empty_parts': {
+        "zh": '{n} 个空的或面积为零的部分已删除',
+        "en": '{n} empty or zero-area part(s) were removed',
+    },
+    'problem.extent_no_area': {
+        "zh": '范围中没有面积大于零的多边形',
+        "en": 'the extent holds no polygon with an area',
+    },
+    'problem.extent_outside_area': {
+        "zh": '范围完全在本市边界之外：请检查坐标系或文件是否选错',
+        "en": "the extent lies entirely outside the city's boundaries: check the coordinate system or the file",
+    },
+    'problem.extent_partly_outside': {
+        "zh": '范围有 {percent}% 在本市边界之外；边界外的部分不计人口',
+        "en": "{percent}% of the extent lies outside the city's boundaries; no people are counted there",
+    },
     # resource imports (geo/imports.py)
     'problem.missing_id_column': {
         "zh": '文件中找不到编号列（列名可以是 {aliases}）：每个资源需要一个固定不变的编号，再次导入同一文件时才能对应到同一条记录而不会重复添加。文件中的列：{found}。可在“读取方式”中指定列',

@@ -1,6 +1,6 @@
-"""Build the illustrative demo flood scenarios (``*.geojson`` here) from real place coordinates.
+"""Build the illustrative demo flood scenarios (``data/flood_scenarios/*.geojson``).
 
-Run from the repository root: ``.venv/bin/python data/flood_scenarios/build.py``. The polygons
+Run from the repository root: ``.venv/bin/python scripts/build_flood_scenarios.py``. The polygons
 are drawn with shapely in metres (EPSG:4549): buffers of line strings through real places
 (towns in ``data/towns.csv``, the shorelines in ``data/water.geojson``, the district
 boundaries), minus open water. They are plausible shapes for demonstrations and tests, not
@@ -15,8 +15,8 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import LineString, Point, box
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "data" / "flood_scenarios"
 METRIC = "EPSG:4549"
 
 

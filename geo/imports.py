@@ -61,7 +61,7 @@ from geo.coords import parse_coordinates, parse_pairs
 from geo.crs import canonical_crs, to_wgs84
 from geo.errors import ValidationError
 from geo.incidents import _norm_header, header_crs
-from geo.io import TABLE_EXTENSIONS, gc_paused, is_empty, load_bytes, read_table
+from geo.io import TABLE_EXTENSIONS, best_columns, gc_paused, is_empty, load_bytes, read_table
 from geo.validate import Report, check_spec
 
 #: File types read as GIS layers (pyogrio): GeoJSON, GeoPackage, KML/KMZ, zipped shapefile.
@@ -287,21 +287,7 @@ def _role_of(name: str) -> tuple[str | None, int]:
 
 
 def _guess(header: list[str], weak: frozenset[int] = frozenset()) -> dict[str, int]:
-    found: dict[str, tuple[int, int]] = {}
-    for pos, name in enumerate(header):
-        role, rank = _role_of(name)
-        if role is None:
-            continue
-        rank += _WEAK_RANK if pos in weak else 0
-        if role not in found or rank < found[role][0]:
-            found[role] = (rank, pos)
-    roles = {role: pos for role, (_, pos) in found.items()}
-    if "lon" in roles and "lat" in roles:
-        roles.pop("pair", None)
-    elif "pair" in roles:
-        roles.pop("lon", None)
-        roles.pop("lat", None)
-    return roles
+    return best_columns(header, _role_of, weak=weak, weak_rank=_WEAK_RANK)
 
 
 def guess_resource_columns(header: list[str]) -> dict[str, int]:

@@ -26,7 +26,7 @@ from geo.coords import parse_coordinates, parse_pairs
 from geo.crs import ACCEPTED_CRS_TEXT, canonical_crs, in_china, is_baidu_mercator, to_wgs84
 from geo.errors import ValidationError
 from geo.filters import in_area
-from geo.io import gc_paused, is_empty, read_table
+from geo.io import best_columns, gc_paused, is_empty, read_table
 from geo.validate import Report
 
 #: Output columns that come first, before the file's own extra columns.
@@ -121,18 +121,7 @@ def guess_columns(header: list[str]) -> dict[str, int]:
         latitude columns win over a combined ``经纬度`` column, which is then left as an extra
         column.
     """
-    found: dict[str, tuple[int, int]] = {}
-    for pos, name in enumerate(header):
-        role, rank = _role_of(name)
-        if role is not None and (role not in found or rank < found[role][0]):
-            found[role] = (rank, pos)
-    roles = {role: pos for role, (_, pos) in found.items()}
-    if "lon" in roles and "lat" in roles:
-        roles.pop("pair", None)
-    elif "pair" in roles:
-        roles.pop("lon", None)
-        roles.pop("lat", None)
-    return roles
+    return best_columns(header, _role_of)
 
 
 def header_score(header: list[str]) -> float:

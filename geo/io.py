@@ -584,6 +584,31 @@ def _read_workbook(raw: bytes, report: Report, score: HeaderScore | None,
 # ---- the public reader ---------------------------------------------------------------------
 
 
+def best_columns(header: list[str], role_of: Callable[[str], tuple[str | None, int]], *,
+                 weak: frozenset[int] = frozenset(), weak_rank: int = 100) -> dict[str, int]:
+    """Map roles to header positions: per role, the best-ranked column (lowest rank) wins.
+
+    ``role_of(name)`` gives a header cell's role and rank (None: no role). Positions in
+    ``weak`` rank ``weak_rank`` lower (a column a GIS driver adds by itself). Separate ``lon``
+    and ``lat`` columns win over a combined ``pair`` column (then left as an extra column).
+    """
+    found: dict[str, tuple[int, int]] = {}
+    for pos, name in enumerate(header):
+        role, rank = role_of(name)
+        if role is None:
+            continue
+        rank += weak_rank if pos in weak else 0
+        if role not in found or rank < found[role][0]:
+            found[role] = (rank, pos)
+    roles = {role: pos for role, (_, pos) in found.items()}
+    if "lon" in roles and "lat" in roles:
+        roles.pop("pair", None)
+    elif "pair" in roles:
+        roles.pop("lon", None)
+        roles.pop("lat", None)
+    return roles
+
+
 def read_table(
     data: bytes | str | Path,
     filename: str,

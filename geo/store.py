@@ -1083,11 +1083,7 @@ class Store:
                             for rec in preview._new]
             if preview._changed:
                 conn.execute(
-                    resources.update()
-                    .where(resources.c.id == sa.bindparam("b_id"))
-                    .where(resources.c.version == sa.bindparam("b_version"))
-                    .values(version=resources.c.version + 1, retired=False, changed_at=now,
-                            changed_by=user.name),
+                    _versioned_update(retired=False, now=now, user=user),
                     [{**{c: rec[c] for c in _DATA if c != "id"}, "b_id": rec["id"],
                       "b_version": version} for version, _old, rec in preview._changed])
                 for version, old, rec in preview._changed:
@@ -1100,11 +1096,7 @@ class Store:
                                           after))
             if preview._retire:
                 conn.execute(
-                    resources.update()
-                    .where(resources.c.id == sa.bindparam("b_id"))
-                    .where(resources.c.version == sa.bindparam("b_version"))
-                    .values(version=resources.c.version + 1, retired=True, changed_at=now,
-                            changed_by=user.name),
+                    _versioned_update(retired=True, now=now, user=user),
                     [{"b_id": old["id"], "b_version": version}
                      for version, old in preview._retire])
                 entries += [_entry(now, user, "retire", old["id"], version + 1,
@@ -1601,6 +1593,15 @@ class Store:
 
 
 # --- helpers used inside transactions (module level, so tests can make one fail) ------------
+
+def _versioned_update(*, retired: bool, now: dt.datetime, user: User) -> sa.Update:
+    """UPDATE of one record by id, only at the version read (bind ``b_id``, ``b_version``)."""
+    return (resources.update()
+            .where(resources.c.id == sa.bindparam("b_id"))
+            .where(resources.c.version == sa.bindparam("b_version"))
+            .values(version=resources.c.version + 1, retired=retired, changed_at=now,
+                    changed_by=user.name))
+
 
 def _append_audit(conn: sa.Connection, entries: list[dict[str, Any]]) -> None:
     """Append audit entries in the caller's transaction."""

@@ -71,6 +71,14 @@ def resource_row(**kw) -> dict:
     return base
 
 
+@pytest.fixture(autouse=True)
+def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap password hashes in this process (the default cost has its own test)."""
+    from geo import store
+
+    monkeypatch.setattr(store, "BCRYPT_ROUNDS", 4)
+
+
 @pytest.fixture(scope="session")
 def demo():
     """Both cities' demo dataset."""

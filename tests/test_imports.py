@@ -49,11 +49,6 @@ GEOD = Geod(ellps="WGS84")
 ZH = ["编号", "类型", "名称", "城市", "区县", "经度", "纬度", "坐标系", "状态"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(st, "BCRYPT_ROUNDS", 4)
-
-
 @pytest.fixture(scope="module")
 def boundaries() -> gpd.GeoDataFrame:
     return gpd.read_file(ROOT / "data" / "boundaries.geojson")

@@ -120,12 +120,6 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
-@pytest.fixture(autouse=True)
-def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap hashes for the tests (the default cost is checked in its own test)."""
-    monkeypatch.setattr(st, "BCRYPT_ROUNDS", 4)
-
-
 class Clock:
     """A settable clock (UTC)."""
 

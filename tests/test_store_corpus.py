@@ -45,11 +45,6 @@ AGAIN = frozenset({"spec_columns_utf8.csv", "chinese_gbk_gcj02.csv", "merged_hea
                    "points.geojson", "formula_injection.csv", "html_js_names.csv"})
 
 
-@pytest.fixture(autouse=True)
-def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(st, "BCRYPT_ROUNDS", 4)
-
-
 @pytest.fixture(scope="module")
 def boundaries() -> gpd.GeoDataFrame:
     return gpd.read_file(ROOT / "data" / "boundaries.geojson")

@@ -23,11 +23,6 @@ from ui.i18n import problem_text
 LIMIT_TEXT = f"{MAX_WHOLE_NUMBER:.0e}"
 
 
-@pytest.fixture(autouse=True)
-def _fast_bcrypt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(st, "BCRYPT_ROUNDS", 4)
-
-
 @pytest.fixture
 def url(tmp_path) -> str:
     """A SQLite file for :func:`tests.test_store.opener` (validation is the same on any)."""
